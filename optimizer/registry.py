@@ -1,0 +1,197 @@
+"""The registry's tables described once: columns, types, units, ranges and keys.
+
+The SQL migrations in data/migrations create the tables; this module says what a valid value
+is, so that validation, documentation and the data page read the same rules. A test checks that
+the columns here and the migrated tables agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColType = Literal["str", "int", "float", "bool"]
+
+RULES = ("home", "eu", "trusted", "anywhere")
+SITE_CATEGORIES = (
+    "eurohpc_supercomputer",
+    "eurohpc_ai_factory",
+    "ai_factory_antenna",
+    "ai_gigafactory_candidate",
+    "national_system",
+    "user_site",
+)
+HEAT_SINKS = ("district_heating", "industry", "greenhouse")
+PROVENANCE_KINDS = ("fact", "assumption", "user_edit")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a registry table and the rule a value must follow."""
+
+    name: str
+    type: ColType
+    unit: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] = ()
+    iso: bool = False  # an ISO 3166-1 alpha-2 code
+    ref: tuple[str, str] | None = None  # (table, column) the value must exist in
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A registry table: its key and its columns."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    doc: str = ""
+
+    def column(self, name: str) -> Column:
+        """Return the column called `name`."""
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, type: ColType, unit: str = "", **kw: object) -> Column:
+    return Column(name, type, unit, **kw)  # type: ignore[arg-type]
+
+
+SHARE = {"min": 0.0, "max": 1.0}
+NONNEG = {"min": 0.0}
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "member_states",
+            ("iso2",),
+            (
+                _c("iso2", "str", required=True, iso=True, doc="ISO 3166-1 alpha-2 (GB, GR)"),
+                _c("name", "str", required=True),
+                _c("eu_member", "bool", required=True),
+                _c("eurohpc_participant", "bool", required=True),
+                _c("population", "int", "persons", **NONNEG),
+                _c("gdp_usd", "float", "USD (current)", **NONNEG),
+                _c("grid_ci_g_per_kwh", "float", "gCO2/kWh", **NONNEG,
+                   doc="carbon intensity of electricity generated"),
+                _c("grid_ci_year", "int", "year", min=1990, max=2100),
+                _c("elec_price_eur_per_mwh", "float", "EUR/MWh", **NONNEG,
+                   doc="non-household electricity price, excluding VAT"),
+                _c("elec_price_band", "str", doc="Eurostat consumption band of the price"),
+                _c("elec_price_period", "str", doc="Eurostat semester of the price"),
+                _c("dh_share_residential_heat", "float", "share", **SHARE,
+                   doc="district heating share of residential heat demand"),
+                _c("trusted_groups", "str", doc="comma-separated group tags, e.g. us_ai_tier1"),
+                _c("contribution_share", "float", "share", **SHARE,
+                   doc="the state's share of contributions to the pool"),
+            ),
+            "EU-27 and the other EuroHPC participating states.",
+        ),
+        Table(
+            "sites",
+            ("site_id",),
+            (
+                _c("site_id", "str", required=True),
+                _c("site_name", "str", required=True),
+                _c("category", "str", required=True, choices=SITE_CATEGORIES),
+                _c("host_entity", "str"),
+                _c("country", "str", required=True, iso=True, ref=("member_states", "iso2")),
+                _c("city", "str"),
+                _c("latitude", "float", "deg", min=-90.0, max=90.0),
+                _c("longitude", "float", "deg", min=-180.0, max=180.0),
+                _c("status", "str"),
+                _c("status_year", "int", "year", min=1990, max=2100),
+                _c("it_capacity_mw", "float", "MW IT", **NONNEG,
+                   doc="IT load the site can host; empty = unknown, treated as 0 MW"),
+                _c("pue", "float", "-", required=True, min=1.0,
+                   doc="power usage effectiveness, EN 50600-4-2"),
+                _c("wue_l_per_kwh", "float", "L/kWh IT", **NONNEG,
+                   doc="water usage effectiveness, EN 50600-4-9; empty = water not counted"),
+                _c("ref", "float", "share", **SHARE, doc="renewable energy factor, EN 50600-4-3"),
+                _c("cooling", "str"),
+                _c("rmax_pflops", "float", "PFLOP/s", **NONNEG, doc="HPL Rmax"),
+                _c("accelerators", "int", "count", **NONNEG),
+                _c("expansion_limit_mw", "float", "MW IT", **NONNEG,
+                   doc="extra IT capacity that may be built; empty = limited by the energy cap only"),
+                _c("expansion_cost_eur_per_mw_yr", "float", "EUR/MW/yr", **NONNEG,
+                   doc="annualised cost of one more MW of IT capacity"),
+            ),
+            "Data centres that can host pooled compute.",
+        ),
+        Table(
+            "heat_options",
+            ("site_id", "sink"),
+            (
+                _c("site_id", "str", required=True, ref=("sites", "site_id")),
+                _c("sink", "str", required=True, choices=HEAT_SINKS),
+                _c("recoverable_fraction", "float", "share of IT power", required=True, **SHARE),
+                _c("sink_capacity_mw_th", "float", "MW thermal", required=True, **NONNEG,
+                   doc="peak heat the sink takes; scaled by each period's heat_demand_factor"),
+                _c("heat_price_eur_per_mwh_th", "float", "EUR/MWh thermal", **NONNEG,
+                   doc="empty = the scenario's heat price"),
+            ),
+            "Where a site's waste heat can go.",
+        ),
+        Table(
+            "periods",
+            ("period",),
+            (
+                _c("period", "str", required=True),
+                _c("hours", "float", "h", required=True, min=0.0, min_exclusive=True),
+                _c("price_factor", "float", "-", required=True, **NONNEG,
+                   doc="multiplies each state's electricity price"),
+                _c("carbon_factor", "float", "-", required=True, **NONNEG,
+                   doc="multiplies each state's grid carbon intensity"),
+                _c("heat_demand_factor", "float", "-", required=True, **NONNEG,
+                   doc="multiplies each heat sink's capacity"),
+            ),
+            "Representative time slices and their weights.",
+        ),
+        Table(
+            "workload_classes",
+            ("workload",),
+            (
+                _c("workload", "str", required=True),
+                _c("name", "str", required=True),
+                _c("rule", "str", required=True, choices=RULES,
+                   doc="where it may run: home / eu / trusted / anywhere"),
+                _c("description", "str"),
+            ),
+            "Kinds of compute and the placement rule of each.",
+        ),
+        Table(
+            "demand",
+            ("state", "workload", "period"),
+            (
+                _c("state", "str", required=True, iso=True, ref=("member_states", "iso2")),
+                _c("workload", "str", required=True, ref=("workload_classes", "workload")),
+                _c("period", "str", required=True, ref=("periods", "period")),
+                _c("demand_it_mw", "float", "MW IT", required=True, **NONNEG),
+            ),
+            "Compute demand of each state, workload class and period.",
+        ),
+        Table(
+            "energy_caps",
+            ("country", "period"),
+            (
+                _c("country", "str", required=True, iso=True, ref=("member_states", "iso2")),
+                _c("period", "str", required=True, ref=("periods", "period")),
+                _c("energy_cap_mw", "float", "MW facility", required=True, **NONNEG),
+            ),
+            "Grid power a country makes available to pooled data centres; no row = no cap.",
+        ),
+    )
+}
+
+
+def key_of(table: str, row: dict[str, object]) -> str:
+    """Return the provenance row key of `row`: its key values joined by '|'."""
+    return "|".join(str(row[k]) for k in TABLES[table].key)

@@ -1,0 +1,319 @@
+"""Every SQL statement of the product: connect, migrate, seed, load, save and export.
+
+DuckDB allows one read-write process per file, so connections are short-lived: open with
+`connect()`, do the work, close. The default database is created from the seed on first use.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from optimizer.registry import TABLES, key_of
+from optimizer.validate import (
+    PROVENANCE_PREFIX,
+    Problem,
+    ValidationError,
+    read_table_file,
+    validate_rows,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+MIGRATIONS = DATA / "migrations"
+SEED = DATA / "seed"
+DB_ENV = "SOVCOMPUTE_DB"
+REGISTRY_TABLES = tuple(TABLES)
+
+
+def default_db_path() -> Path:
+    """Return the database path: $SOVCOMPUTE_DB, else data/sovcompute.duckdb."""
+    return Path(os.environ.get(DB_ENV) or DATA / "sovcompute.duckdb")
+
+
+@contextmanager
+def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database, migrate it and seed it if it is new; close it afterwards."""
+    db = Path(path) if path is not None else default_db_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
+    try:
+        migrate(con)
+        if not con.execute("SELECT count(*) FROM member_states").fetchone()[0]:  # type: ignore[index]
+            seed(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations in data/migrations not yet recorded; return the ones applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for f in sorted(MIGRATIONS.glob("*.sql")):
+        version = int(f.name.split("_", 1)[0])
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                        [version, f.stem])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(f.stem)
+    return applied
+
+
+def seed(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the embedded default dataset (data/seed) with its assumptions and provenance."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in REGISTRY_TABLES:
+            frame = read_table_file(SEED / f"{table}.csv")
+            rows = validate_rows(table, frame, f"data/seed/{table}.csv",
+                                 known=_known_refs(con, table))
+            _insert(con, table, rows)
+        for extra in ("assumptions", "provenance"):
+            frame = pd.read_csv(SEED / f"{extra}.csv", dtype=str, keep_default_na=False)
+            frame = frame.replace({"": None})
+            if extra == "provenance":
+                frame["recorded_by"] = "seed"
+            if extra == "assumptions":
+                frame["value"] = pd.to_numeric(frame["value"])
+            con.register("incoming", frame)
+            cols = ", ".join(frame.columns)
+            con.execute(f"INSERT INTO {extra} ({cols}) SELECT {cols} FROM incoming")
+            con.unregister("incoming")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = TABLES[table].column_names
+    placeholders = ", ".join("?" for _ in cols)
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})",
+        [[r.get(c) for c in cols] for r in rows],
+    )
+
+
+def _known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
+    refs = {c.ref for c in TABLES[table].columns if c.ref and c.ref[0] != table}
+    return {(t, c): [v for (v,) in con.execute(f"SELECT {c} FROM {t}").fetchall()]
+            for t, c in refs if t is not None}
+
+
+def load_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """Return a registry table, ordered by its key."""
+    spec = TABLES[table]
+    return con.execute(
+        f"SELECT {', '.join(spec.column_names)} FROM {table} ORDER BY {', '.join(spec.key)}"
+    ).df()
+
+
+def load_registry(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Return every registry table."""
+    return {t: load_table(con, t) for t in REGISTRY_TABLES}
+
+
+def load_provenance(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """Return the provenance rows of a table, one per (row_key, column_name)."""
+    return con.execute(
+        "SELECT row_key, column_name, kind, source, vintage, rationale, recorded_at, recorded_by"
+        " FROM provenance WHERE table_name = ? ORDER BY row_key, column_name",
+        [table],
+    ).df()
+
+
+def load_assumptions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the named assumptions of the dataset."""
+    return con.execute("SELECT * FROM assumptions ORDER BY assumption_id").df()
+
+
+def provenance_text(kind: str, source: Any, vintage: Any, rationale: Any, at: Any) -> str:
+    """Say in one line where a value came from."""
+    if kind == "fact":
+        return f"fact: {source}" + (f" ({vintage})" if pd.notna(vintage) and vintage else "")
+    if kind == "assumption":
+        return f"assumption: {rationale}"
+    return f"user edit: {source} at {pd.Timestamp(at):%Y-%m-%d %H:%M} UTC"
+
+
+def table_with_provenance(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """Return a registry table with a `provenance_<column>` text column after each value."""
+    frame = load_table(con, table)
+    prov = load_provenance(con, table)
+    keys = [key_of(table, r) for r in frame.to_dict("records")]
+    text = {
+        (r.row_key, r.column_name): provenance_text(r.kind, r.source, r.vintage, r.rationale,
+                                                    r.recorded_at)
+        for r in prov.itertuples()
+    }
+    out = {}
+    for col in frame.columns:
+        out[col] = frame[col]
+        if col in TABLES[table].key:
+            continue
+        out[PROVENANCE_PREFIX + col] = [text.get((k, col), "") for k in keys]
+    return pd.DataFrame(out)
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """Write a registry table with its provenance to CSV, Parquet or Excel; return the rows."""
+    frame = table_with_provenance(con, table)
+    write_frame(frame, path, sheet=table)
+    return len(frame)
+
+
+def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
+    """Write one table to a file whose suffix says the format (.csv, .parquet, .xlsx)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False, sheet_name=sheet[:31])
+    else:
+        raise ValueError(f"{path}: unknown file type '{suffix}' (use .csv, .parquet or .xlsx)")
+
+
+def import_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    replace: bool = False,
+    edited_by: str | None = None,
+) -> dict[str, int]:
+    """Validate a file and write its rows into a registry table: all rows or none.
+
+    Rows whose key exists are updated (columns absent from the file keep their values), new keys
+    are added. With `replace`, rows whose key is not in the file are deleted. Every value that
+    changes is recorded in provenance as a user edit naming the file.
+
+    Returns:
+        counts of rows added, updated, unchanged and deleted.
+
+    Raises:
+        ValidationError: the file breaks a rule; the database is unchanged.
+    """
+    frame = read_table_file(path)
+    return save_rows(con, table, frame, f"import of {path.name}", path.name, replace, edited_by)
+
+
+def save_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    label: str,
+    file: str,
+    replace: bool = False,
+    edited_by: str | None = None,
+) -> dict[str, int]:
+    """Validate `frame` and write it into `table` as `import_table` does (the edit seam)."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table '{table}' (tables: {', '.join(TABLES)})")
+    spec = TABLES[table]
+    rows = validate_rows(table, frame, file, known=_known_refs(con, table))
+    current = {key_of(table, r): r for r in load_table(con, table).to_dict("records")}
+    incoming = {key_of(table, r): r for r in rows}
+    if replace:
+        _check_nothing_orphaned(con, table, set(current) - set(incoming), file)
+    by = edited_by or getpass.getuser()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for k, row in incoming.items():
+            old = current.get(k)
+            merged = {c: row[c] if c in row else _clean(old.get(c)) if old else None
+                      for c in spec.column_names}
+            changed = [c for c in spec.column_names
+                       if c not in spec.key and c in row
+                       and (old is None or not _same(_clean(old.get(c)), row[c]))]
+            if old is not None and not changed:
+                counts["unchanged"] += 1
+                continue
+            where = " AND ".join(f"{c} = ?" for c in spec.key)
+            con.execute(f"DELETE FROM {table} WHERE {where}", [merged[c] for c in spec.key])
+            _insert(con, table, [merged])
+            counts["added" if old is None else "updated"] += 1
+            con.executemany(
+                "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind,"
+                " source, vintage, rationale, recorded_at, recorded_by)"
+                " VALUES (?, ?, ?, 'user_edit', ?, NULL, NULL, ?, ?)",
+                [[table, k, c, label, now, by] for c in changed if merged[c] is not None],
+            )
+        if replace:
+            for k in set(current) - set(incoming):
+                where = " AND ".join(f"{c} = ?" for c in spec.key)
+                con.execute(f"DELETE FROM {table} WHERE {where}",
+                            [current[k][c] for c in spec.key])
+                con.execute("DELETE FROM provenance WHERE table_name = ? AND row_key = ?",
+                            [table, k])
+                counts["deleted"] += 1
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _check_nothing_orphaned(
+    con: duckdb.DuckDBPyConnection, table: str, removed: set[str], file: str
+) -> None:
+    if not removed:
+        return
+    problems = []
+    for other in TABLES.values():
+        for col in other.columns:
+            if col.ref and col.ref[0] == table and other.name != table:
+                used = {str(v) for (v,) in
+                        con.execute(f"SELECT DISTINCT {col.name} FROM {other.name}").fetchall()}
+                for k in sorted(removed & used):
+                    problems.append(Problem(file, None, col.ref[1], k,
+                                            f"replace would delete a key still used in "
+                                            f"{other.name}.{col.name}"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _clean(v: Any) -> Any:
+    """Turn pandas' missing markers and numpy scalars into plain Python values."""
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) <= 1e-12 * max(
+            1.0, abs(float(a)))
+    return bool(a == b)
+
+
+def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the number of rows of every registry table."""
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for t in REGISTRY_TABLES}
