@@ -7,6 +7,8 @@ DuckDB allows one read-write process per file, so connections are short-lived: o
 from __future__ import annotations
 
 import getpass
+import io
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -317,3 +319,55 @@ def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return the number of rows of every registry table."""
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
             for t in REGISTRY_TABLES}
+
+
+def save_scenario(con: duckdb.DuckDBPyConnection, name: str, body_json: str) -> None:
+    """Store a named scenario, replacing one of the same name."""
+    con.execute("INSERT OR REPLACE INTO scenarios (name, body, saved_at) VALUES (?, ?, ?)",
+                [name, body_json, datetime.now(UTC).replace(tzinfo=None)])
+
+
+def load_scenarios(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return the stored scenarios as {name: JSON}."""
+    return dict(con.execute("SELECT name, body FROM scenarios ORDER BY name").fetchall())
+
+
+def save_run(con: duckdb.DuckDBPyConnection, run_id: str, scenario_name: str,
+             scenario_json: str, summary: dict[str, Any],
+             tables: dict[str, pd.DataFrame]) -> None:
+    """Store a run: its scenario, summary, result tables and inputs, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO runs (run_id, scenario_name, scenario, status, objective_eur,"
+            " build_seconds, solve_seconds, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, scenario_name, scenario_json, summary["status"],
+             summary.get("objective_eur"), summary.get("build_seconds"),
+             summary.get("solve_seconds"), json.dumps(summary, default=str)])
+        con.executemany("INSERT INTO run_tables (run_id, name, body) VALUES (?, ?, ?)",
+                        [[run_id, name, frame.to_json(orient="records")]
+                         for name, frame in tables.items()])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def load_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the stored runs, newest first."""
+    return con.execute(
+        "SELECT run_id, scenario_name, status, objective_eur, created_at, build_seconds,"
+        " solve_seconds FROM runs ORDER BY created_at DESC").df()
+
+
+def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """Return a stored run: scenario JSON, summary and tables."""
+    row = con.execute("SELECT scenario, summary FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no run '{run_id}'")
+    tables = {name: pd.read_json(io.StringIO(body), orient="records")
+              for name, body in con.execute(
+                  "SELECT name, body FROM run_tables WHERE run_id = ? ORDER BY name",
+                  [run_id]).fetchall()}
+    return {"run_id": run_id, "scenario": row[0], "summary": json.loads(row[1]),
+            "tables": tables}

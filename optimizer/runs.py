@@ -1,0 +1,96 @@
+"""Run folders: the plan's tables, its summary and the exact inputs it used, in one folder.
+
+Anyone can check a plan from its folder alone: inputs/ holds the effective inputs (demand after
+growth, caps after scale and overrides, rules after overrides), not the registry's raw values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.domain import Inputs
+from optimizer.model import energy_cap, trusted_states, usable_sites
+from optimizer.scenario import Scenario
+from optimizer.solve import Plan
+
+FORMATS = ("csv", "xlsx", "parquet", "json")
+
+
+def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """Return the inputs a scenario's LP reads, as tables named inputs/<table>."""
+    usable = {s.id for s in usable_sites(inputs, scenario)}
+    trusted = trusted_states(inputs, scenario)
+    sites = pd.DataFrame([{
+        "site_id": s.id, "country": s.country, "category": s.category,
+        "it_capacity_mw": s.it_capacity_mw, "pue": s.pue, "wue_l_per_kwh": s.wue_l_per_kwh,
+        "expansion_limit_mw": s.expansion_limit_mw,
+        "expansion_cost_eur_per_mw_yr": s.expansion_cost_eur_per_mw_yr,
+        "latitude": s.latitude, "longitude": s.longitude, "usable": s.id in usable,
+    } for s in sorted(inputs.sites.values(), key=lambda s: s.id)])
+    states = pd.DataFrame([{
+        "state": s.iso2, "eu_member": s.eu_member, "trusted": s.iso2 in trusted,
+        "elec_price_eur_per_mwh": s.elec_price_eur_per_mwh,
+        "grid_ci_g_per_kwh": s.grid_ci_g_per_kwh, "contribution_share": s.contribution_share,
+    } for s in sorted(inputs.states.values(), key=lambda s: s.iso2)])
+    demand = pd.DataFrame(
+        [(s, w, t, v * scenario.demand_growth)
+         for (s, w, t), v in sorted(inputs.demand_it_mw.items())],
+        columns=["state", "workload", "period", "demand_it_mw"])
+    countries = sorted({c for c, _ in inputs.energy_cap_mw} | set(scenario.energy_cap_overrides))
+
+    caps = pd.DataFrame(
+        [(c, t, cap) for c in countries for t in inputs.periods
+         if (cap := energy_cap(inputs, scenario, c, t)) is not None],
+        columns=["country", "period", "energy_cap_mw"])
+    periods = pd.DataFrame([asdict(p) for p in inputs.periods.values()]).rename(
+        columns={"id": "period"})
+    workloads = pd.DataFrame([{
+        "workload": w.id, "rule": scenario.rules.get(w.id, w.rule),
+        "allowed_hosts_note": "home always; eu = EU members; trusted = inputs/states.trusted",
+    } for w in inputs.workloads.values()])
+    heat = pd.DataFrame([{
+        "site_id": h.site_id, "sink": h.sink, "recoverable_fraction": h.recoverable_fraction,
+        "sink_capacity_mw_th": h.sink_capacity_mw_th,
+        "heat_price_eur_per_mwh_th": (h.heat_price_eur_per_mwh_th
+                                      if h.heat_price_eur_per_mwh_th is not None
+                                      else scenario.heat_price_eur_per_mwh_th),
+    } for h in inputs.heat_options], columns=["site_id", "sink", "recoverable_fraction",
+                                              "sink_capacity_mw_th", "heat_price_eur_per_mwh_th"])
+    return {"inputs/sites": sites, "inputs/states": states, "inputs/demand": demand,
+            "inputs/energy_caps": caps, "inputs/periods": periods,
+            "inputs/workloads": workloads, "inputs/heat_options": heat}
+
+
+def write_table(frame: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
+    """Write one table as <path_stem>.<fmt>."""
+    path = path_stem.with_suffix(f".{fmt}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    elif fmt == "xlsx":
+        frame.to_excel(path, index=False)
+    elif fmt == "json":
+        frame.to_json(path, orient="records", indent=1)
+    else:
+        raise ValueError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
+    return path
+
+
+def export_run(plan: Plan, scenario: Scenario, inputs_tables: dict[str, pd.DataFrame],
+               out: Path, fmt: str = "csv") -> list[Path]:
+    """Write a self-contained run folder and return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_table(frame, out / name, fmt)
+               for name, frame in {**plan.tables(), **inputs_tables}.items()]
+    summary = out / "summary.json"
+    summary.write_text(json.dumps(plan.summary | {"warnings": plan.warnings}, indent=2,
+                                  default=str), encoding="utf-8")
+    scen = out / "scenario.toml"
+    scen.write_text(scenario.to_toml(), encoding="utf-8")
+    return [*written, summary, scen]

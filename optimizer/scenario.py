@@ -1,0 +1,209 @@
+"""A scenario: the planner's choices, typed, frozen, read from and written to TOML or JSON.
+
+Unknown keys and out-of-range values fail with a message that names them. Defaults are
+documented on each field and in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from optimizer.domain import RULES
+
+# Constraint families that a scenario may switch off (see docs/model.md).
+FAMILIES = (
+    "site_capacity",
+    "energy_cap",
+    "sovereignty",
+    "home_share",
+    "fair_access",
+    "juste_retour",
+    "heat",
+    "emissions_budget",
+    "water",
+    "gpu_cap",
+)
+
+
+class ScenarioError(ValueError):
+    """A scenario key or value is not valid."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The planner's choices for one plan. Every field has a documented default."""
+
+    name: str = "baseline"
+    #: Carbon price [EUR/tCO2]; default: 2024 average EU ETS price (assumption carbon_price).
+    carbon_price_eur_per_t: float = 67.0
+    #: Value of lost compute [EUR/MWh IT]: the penalty on unserved demand, above any energy cost
+    #: so that demand is served whenever the rules allow.
+    value_of_lost_compute_eur_per_mwh: float = 1000.0
+    #: Heat price for heat options without their own [EUR/MWh thermal] (assumption heat_price).
+    heat_price_eur_per_mwh_th: float = 20.0
+    #: Multiplies every state's demand [-].
+    demand_growth: float = 1.0
+    #: Placement rule per workload class, overriding the registry (home/eu/trusted/anywhere).
+    rules: dict[str, str] = field(default_factory=dict)
+    #: Trusted group tag (member_states.trusted_groups) whose states are trusted.
+    trusted_group: str = "us_ai_tier1"
+    #: Extra trusted states (ISO alpha-2), added to the group.
+    trusted_states: tuple[str, ...] = ()
+    #: Minimum share of each state's demand served at home [-].
+    min_home_share: float = 0.0
+    #: Fair access: each state's served load >= factor x contribution share x total demand [-].
+    fair_access_factor: float = 0.0
+    #: Juste retour: each contributing state hosts >= factor x contribution share x pooled load.
+    juste_retour_factor: float = 0.0
+    #: Multiplies every national energy cap [-].
+    energy_cap_scale: float = 1.0
+    #: Energy cap per country in every period [MW facility], replacing the registry's.
+    energy_cap_overrides: dict[str, float] = field(default_factory=dict)
+    #: Allow new IT capacity at sites, at their annualised expansion cost.
+    allow_expansion: bool = False
+    #: Cap on total emissions [tCO2/yr]; None = no budget.
+    emissions_budget_t: float | None = None
+    #: Cap on water use per country [m3/yr] (WUE x IT energy); None = no cap.
+    water_cap_m3_per_country: float | None = None
+    #: Cap on GPU-equivalents hosted per country for the capped states; None = no cap.
+    gpu_cap_per_country: float | None = None
+    #: Which countries the GPU cap applies to: "untrusted" (outside the trusted group) or "all".
+    gpu_cap_applies_to: str = "untrusted"
+    #: Power per GPU-equivalent, server share included [kW] (assumption kw_per_accelerator).
+    kw_per_gpu: float = 1.275
+    #: Transfer cost between a state's capital and the host site [EUR/MWh IT per 1000 km].
+    transfer_cost_eur_per_mwh_per_1000km: float = 0.0
+    #: Every state on its own sites only.
+    autarky: bool = False
+    #: Site categories left out of the pool.
+    exclude_categories: tuple[str, ...] = ()
+    #: Constraint families switched off (see FAMILIES).
+    disabled_constraints: tuple[str, ...] = ()
+    #: Solver time limit [s].
+    time_limit_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        problems = []
+
+        def need(ok: bool, what: str) -> None:
+            if not ok:
+                problems.append(what)
+
+        for f in ("carbon_price_eur_per_t", "value_of_lost_compute_eur_per_mwh",
+                  "heat_price_eur_per_mwh_th", "demand_growth", "energy_cap_scale",
+                  "transfer_cost_eur_per_mwh_per_1000km"):
+            v = getattr(self, f)
+            need(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+                 f"{f}={v!r} must be a number >= 0")
+        for f in ("min_home_share", "fair_access_factor", "juste_retour_factor"):
+            v = getattr(self, f)
+            need(isinstance(v, int | float) and 0 <= v <= 1, f"{f}={v!r} must be in [0, 1]")
+        for f in ("emissions_budget_t", "water_cap_m3_per_country", "gpu_cap_per_country"):
+            v = getattr(self, f)
+            need(v is None or (isinstance(v, int | float) and v >= 0),
+                 f"{f}={v!r} must be empty or a number >= 0")
+        need(self.kw_per_gpu > 0, f"kw_per_gpu={self.kw_per_gpu!r} must be > 0")
+        need(self.time_limit_s > 0, f"time_limit_s={self.time_limit_s!r} must be > 0")
+        for w, r in self.rules.items():
+            need(r in RULES, f"rules.{w}={r!r} must be one of {', '.join(RULES)}")
+        for c, v in self.energy_cap_overrides.items():
+            need(isinstance(v, int | float) and v >= 0,
+                 f"energy_cap_overrides.{c}={v!r} must be a number >= 0")
+        for fam in self.disabled_constraints:
+            need(fam in FAMILIES, f"disabled_constraints: {fam!r} is not one of {FAMILIES}")
+        need(self.gpu_cap_applies_to in ("untrusted", "all"),
+             f"gpu_cap_applies_to={self.gpu_cap_applies_to!r} must be 'untrusted' or 'all'")
+        if problems:
+            raise ScenarioError(f"scenario '{self.name}': " + "; ".join(problems))
+
+    def on(self, family: str) -> bool:
+        """Return whether a constraint family is switched on."""
+        return family not in self.disabled_constraints
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scenario as plain data (None values left out, as TOML has no null)."""
+        return {k: list(v) if isinstance(v, tuple) else v
+                for k, v in asdict(self).items() if v is not None}
+
+    def to_toml(self) -> str:
+        """Return the scenario as TOML."""
+        return tomli_w.dumps(self.to_dict())
+
+    def to_json(self) -> str:
+        """Return the scenario as JSON."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    def with_overrides(self, **changes: Any) -> Scenario:
+        """Return a copy with some fields changed (checked like any scenario)."""
+        return from_dict({**self.to_dict(), **changes})
+
+
+FIELDS = {f.name: f for f in fields(Scenario)}
+TUPLE_FIELDS = {n for n, f in FIELDS.items() if str(f.type).startswith("tuple")}
+
+
+def from_dict(data: dict[str, Any]) -> Scenario:
+    """Build a scenario from plain data; unknown keys fail."""
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ScenarioError(f"unknown scenario key(s): {', '.join(unknown)} "
+                            f"(known: {', '.join(FIELDS)})")
+    clean = {k: tuple(v) if k in TUPLE_FIELDS and isinstance(v, list | tuple) else v
+             for k, v in data.items()}
+    try:
+        return Scenario(**clean)
+    except TypeError as e:
+        raise ScenarioError(str(e)) from None
+
+
+def read_scenario(path: Path) -> Scenario:
+    """Read a scenario from a .toml or .json file."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ScenarioError(f"{path}: {e}") from None
+    try:
+        return from_dict(data)
+    except ScenarioError as e:
+        raise ScenarioError(f"{path}: {e}") from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse one `--set key=value`; the value is read as TOML, else taken as text."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    if key in FIELDS and FIELDS[key].type == "float" and isinstance(value, int):
+        value = float(value)
+    return key, value
+
+
+def apply_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
+    """Apply `key=value` overrides; a dotted key sets one entry of a table (rules.sensitive=home)."""
+    data = scenario.to_dict()
+    for item in overrides:
+        key, value = parse_override(item)
+        if "." in key:
+            top, sub = key.split(".", 1)
+            if top not in ("rules", "energy_cap_overrides"):
+                raise ScenarioError(f"--set {item!r}: only rules.X and energy_cap_overrides.X "
+                                    "take a dotted key")
+            data[top] = {**data.get(top, {}), sub: value}
+        else:
+            data[key] = value
+    return from_dict(data)
+
+
+__all__ = ["FAMILIES", "Scenario", "ScenarioError", "apply_overrides", "from_dict",
+           "read_scenario", "replace"]

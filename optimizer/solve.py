@@ -1,0 +1,278 @@
+"""Solve a built problem with HiGHS and copy every number out into a Plan (no PuLP objects)."""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from typing import Any
+
+import pandas as pd
+import pulp
+
+from optimizer.model import Problem
+
+
+class Status(enum.StrEnum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+    ERROR = "error"
+
+
+STATUS_TEXT = {
+    Status.OPTIMAL: "The plan is optimal.",
+    Status.TIME_LIMIT: "The solver hit its time limit; the plan shown is the best found, not "
+                       "proven optimal. Raise time_limit_s or simplify the scenario.",
+    Status.INFEASIBLE: "No plan satisfies every rule. Unserved demand is always allowed, so a "
+                       "hard budget or cap set below what the data allow is the usual cause: "
+                       "relax the emissions budget, water or GPU caps.",
+    Status.ERROR: "The solver failed; see the message.",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of one scenario: plain data, safe to keep after the LP is gone."""
+
+    scenario_name: str
+    status: Status
+    message: str
+    objective_eur: float | None
+    cost_breakdown_eur: dict[str, float]
+    allocation: pd.DataFrame
+    unserved: pd.DataFrame
+    sites: pd.DataFrame
+    states: pd.DataFrame
+    duals: pd.DataFrame
+    summary: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_solution(self) -> bool:
+        """Return whether the plan carries an allocation."""
+        return self.status in (Status.OPTIMAL, Status.TIME_LIMIT)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the plan's tables by name, as written to a run folder."""
+        return {"allocation": self.allocation, "unserved": self.unserved, "sites": self.sites,
+                "states": self.states, "duals": self.duals}
+
+
+def _status(stats: Any) -> Status:
+    code = stats.status
+    if code == pulp.LpSolveStatus.Optimal:
+        return Status.OPTIMAL
+    if code == pulp.LpSolveStatus.Infeasible:
+        return Status.INFEASIBLE
+    if code == pulp.LpSolveStatus.TimeLimit or (stats.has_solution and code != -1):
+        return Status.TIME_LIMIT if stats.has_solution else Status.ERROR
+    return Status.ERROR
+
+
+def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
+    """Solve the problem with HiGHS and return its plan; an infeasible solve is a status."""
+    sc = problem.scenario
+    started = time.perf_counter()
+    try:
+        stats = problem.lp.solve(pulp.HiGHS(msg=False, timeLimit=sc.time_limit_s))
+        status, message = _status(stats), STATUS_TEXT[_status(stats)]
+        has_solution = bool(stats.has_solution) and status != Status.INFEASIBLE
+    except Exception as e:  # the solver never crashes the caller
+        status, message, has_solution = Status.ERROR, f"solver error: {e}", False
+    solve_seconds = time.perf_counter() - started
+    summary: dict[str, Any] = {
+        "scenario": sc.name, "status": status.value, "message": message,
+        "variables": problem.lp.numVariables(), "constraints": problem.lp.numConstraints(),
+        "build_seconds": round(build_seconds, 4), "solve_seconds": round(solve_seconds, 4),
+        "solver": "HiGHS", "versions": {p: version(p) for p in ("pulp", "highspy")},
+    }
+    if not has_solution:
+        empty = pd.DataFrame()
+        return Plan(sc.name, status, message, None, {}, empty, empty, empty, empty, empty,
+                    summary | {"objective_eur": None})
+    return _read_plan(problem, status, message, summary)
+
+
+def _value(var: Any) -> float:
+    v = var.value()
+    return 0.0 if v is None or abs(v) < 1e-9 else float(v)
+
+
+def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str, Any]) -> Plan:
+    inputs, sc = problem.inputs, problem.scenario
+    hours = {t: p.hours for t, p in inputs.periods.items()}
+    # Allocation.
+    rows = []
+    for key, var in problem.x.items():
+        mw = _value(var)
+        if mw <= 0:
+            continue
+        s, w, i, t = key
+        energy, carbon, transfer, emissions = problem.coef[key]
+        rows.append((s, w, i, inputs.sites[i].country, t, mw, mw * hours[t],
+                     mw * 1000.0 / sc.kw_per_gpu, mw * energy, mw * carbon, mw * transfer,
+                     mw * emissions))
+    allocation = pd.DataFrame(rows, columns=[
+        "state", "workload", "site_id", "host_country", "period", "it_mw", "it_mwh",
+        "gpu_equivalents", "energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur",
+        "emissions_t"])
+    # Unserved demand.
+    unserved = pd.DataFrame(
+        [(s, w, t, _value(u), _value(u) * hours[t]) for (s, w, t), u in problem.unserved.items()],
+        columns=["state", "workload", "period", "it_mw", "it_mwh"])
+    unserved = unserved[unserved["it_mw"] > 0].reset_index(drop=True)
+    sites = _site_table(problem, allocation)
+    states = _state_table(problem, allocation, unserved, sites)
+    costs = {name: float(sum(_value(v) * c for v, c in terms))
+             for name, terms in problem.cost_terms.items()}
+    objective = float(sum(costs.values()))
+    duals = _dual_table(problem)
+    totals = {
+        "demand_mwh": float(sum(d * hours[t] for (_, _, t), d in problem.demand.items())),
+        "served_mwh": float(allocation["it_mwh"].sum()),
+        "unserved_mwh": float(unserved["it_mwh"].sum()),
+        "emissions_t": float(allocation["emissions_t"].sum()),
+        "heat_reused_mwh_th": float(sites["heat_mwh_th"].sum()),
+        "expansion_mw": float(sites["expansion_mw"].sum()),
+        "home_share": float(states["served_at_home_mwh"].sum()
+                            / max(states["served_mwh"].sum(), 1e-12)),
+    }
+    warnings = []
+    if totals["unserved_mwh"] > 1e-6:
+        worst = unserved.groupby("state")["it_mwh"].sum().sort_values(ascending=False)
+        warnings.append(
+            f"{totals['unserved_mwh']:,.0f} MWh of demand ({totals['unserved_mwh'] / totals['demand_mwh']:.1%}) "
+            f"is unserved, most in {', '.join(worst.index[:5])}.")
+    shortfalls = {k: _value(v) for k, v in problem.shortfall.items() if _value(v) > 0}
+    if shortfalls:
+        fams = sorted({k[0] for k in shortfalls})
+        warnings.append(f"Rules not fully met (shortfall priced at the value of lost compute): "
+                        f"{', '.join(fams)}.")
+    summary |= {"objective_eur": objective, "cost_breakdown_eur": costs, **totals}
+    return Plan(sc.name, status, message, objective, costs, allocation, unserved, sites, states,
+                duals, summary, warnings)
+
+
+def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
+    inputs = problem.inputs
+    load = allocation.groupby(["site_id", "period"])["it_mw"].sum()
+    mwh = allocation.groupby("site_id")["it_mwh"].sum()
+    heat_mwh: dict[str, float] = defaultdict(float)
+    heat_rev: dict[str, float] = defaultdict(float)
+    for (i, sink, t), var in problem.heat.items():
+        v = _value(var) * inputs.periods[t].hours
+        heat_mwh[i] += v
+        heat_rev[i] += v * problem.heat_price[(i, sink)]
+    rows = []
+    for site in sorted(inputs.sites.values(), key=lambda s: s.id):
+        exp = _value(problem.expansion[site.id]) if site.id in problem.expansion else 0.0
+        peak = max((load.get((site.id, t), 0.0) for t in inputs.periods), default=0.0)
+        cap = site.it_capacity_mw + exp
+        rows.append({
+            "site_id": site.id, "country": site.country, "category": site.category,
+            "latitude": site.latitude, "longitude": site.longitude,
+            "it_capacity_mw": site.it_capacity_mw, "pue": site.pue, "expansion_mw": exp,
+            "peak_it_mw": peak, "utilisation": peak / cap if cap > 0 else 0.0,
+            "it_mwh": float(mwh.get(site.id, 0.0)),
+            "facility_mwh": float(mwh.get(site.id, 0.0)) * site.pue,
+            "heat_mwh_th": heat_mwh[site.id], "heat_revenue_eur": heat_rev[site.id],
+            "expansion_cost_eur": exp * site.expansion_cost_eur_per_mw_yr,
+        })
+    return pd.DataFrame(rows)
+
+
+def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFrame,
+                 sites: pd.DataFrame) -> pd.DataFrame:
+    """Per state: demand, served, unserved, home share, cost and emissions attributed to it.
+
+    A site's expansion cost and heat revenue are shared among the states it serves in
+    proportion to their IT energy there.
+    """
+    inputs, sc = problem.inputs, problem.scenario
+    hours = {t: p.hours for t, p in inputs.periods.items()}
+    site_rate = (sites.set_index("site_id")["expansion_cost_eur"]
+                 - sites.set_index("site_id")["heat_revenue_eur"]) / sites.set_index(
+        "site_id")["it_mwh"].where(sites.set_index("site_id")["it_mwh"] > 0)
+    alloc = allocation.assign(
+        site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(site_rate).fillna(0.0),
+        home=allocation["state"] == allocation["host_country"])
+    rows = []
+    for s in sorted(inputs.states):
+        demand_mwh = sum(d * hours[t] for (st, _, t), d in problem.demand.items() if st == s)
+        mine = alloc[alloc["state"] == s]
+        hosted = alloc[alloc["host_country"] == s]
+        lost = unserved[unserved["state"] == s]["it_mwh"].sum()
+        if demand_mwh == 0 and hosted.empty:
+            continue
+        served = float(mine["it_mwh"].sum())
+        cost = float(mine[["energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur",
+                           "site_cost_eur"]].sum().sum()
+                     + lost * sc.value_of_lost_compute_eur_per_mwh)
+        rows.append({
+            "state": s, "demand_mwh": demand_mwh, "served_mwh": served,
+            "unserved_mwh": float(lost),
+            "served_at_home_mwh": float(mine.loc[mine["home"], "it_mwh"].sum()),
+            "home_share": float(mine.loc[mine["home"], "it_mwh"].sum() / served) if served else 0.0,
+            "hosted_mwh": float(hosted["it_mwh"].sum()),
+            "net_export_mwh": float(hosted["it_mwh"].sum() - served),
+            "cost_eur": cost, "emissions_t": float(mine["emissions_t"].sum()),
+            "heat_mwh_th": float(sites.loc[sites["country"] == s, "heat_mwh_th"].sum()),
+            "expansion_mw": float(sites.loc[sites["country"] == s, "expansion_mw"].sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def explain(family: str, keys: dict[str, str], dual: float) -> str:
+    """Say what a constraint's shadow price means, in a planner's words [EUR/yr]."""
+    save, when = abs(dual), f" in {keys['period']}" if "period" in keys else ""
+    more_saves = f"lowers the annual cost by {save:,.0f} EUR"
+    more_costs = f"raises the annual cost by {save:,.0f} EUR"
+    if family == "demand":
+        return (f"Serving 1 MW more of {keys['state']} {keys['workload']} demand{when} costs "
+                f"{dual:,.0f} EUR a year at the margin.")
+    if family == "site_capacity":
+        return f"1 MW more IT capacity at {keys['site']}{when} {more_saves}."
+    if family == "energy_cap":
+        return (f"1 MW more grid capacity for data centres in {keys['country']}{when} "
+                f"{more_saves}.")
+    if family == "sovereignty":
+        return (f"Letting 1 MW of {keys['state']} {keys['workload']} work run outside the places "
+                f"its rule allows{when} {more_saves}.")
+    if family in ("home_share", "fair_access"):
+        what = "home share" if family == "home_share" else "fair-access floor"
+        return f"Requiring 1 MW more for {keys['state']} under the {what}{when} {more_costs}."
+    if family == "juste_retour":
+        return (f"Requiring 1 MW more of pooled load hosted in {keys['country']}{when} "
+                f"{more_costs}.")
+    if family == "heat_sink":
+        return f"1 MW thermal more heat sink at {keys['site']}{when} {more_saves}."
+    if family == "heat_recovery":
+        return f"Recovering 1 MW more heat per MW of load at {keys['site']}{when} {more_saves}."
+    if family == "emissions_budget":
+        return f"Allowing 1 tCO2 more a year {more_saves}."
+    if family == "water":
+        return f"Allowing 1 m3 more water a year in {keys['country']} {more_saves}."
+    if family == "gpu_cap":
+        return f"Allowing 1 GPU-equivalent more in {keys['country']}{when} {more_saves}."
+    return f"Relaxing {family} by one unit changes the annual cost by {dual:,.0f} EUR."
+
+
+def _dual_table(problem: Problem) -> pd.DataFrame:
+    rows = []
+    for con in problem.lp.constraints():
+        family, keys = problem.constraints[con.name]
+        dual = float(con.pi or 0.0)
+        binding = abs(dual) > 1e-6 and family != "pooled_load"
+        rows.append({
+            "constraint": con.name, "family": family,
+            "state": keys.get("state"), "workload": keys.get("workload"),
+            "country": keys.get("country"), "site_id": keys.get("site"),
+            "period": keys.get("period"), "dual": dual, "binding": binding,
+            "explanation": explain(family, keys, dual) if binding else "",
+        })
+    return pd.DataFrame(rows)
