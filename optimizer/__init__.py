@@ -4,7 +4,17 @@ The public API is what `__all__` lists; the modules behind it are private.
 """
 
 from optimizer.api import (
+    Comparison,
     assumptions,
+    compare,
+    load_inputs,
+    load_run,
+    plan,
+    run_and_store,
+    runs,
+    save_scenario,
+    scenarios,
+    write_lp,
     europe_outlines,
     export_file,
     import_file,
@@ -12,14 +22,38 @@ from optimizer.api import (
     registry_table,
     save_table,
 )
+from optimizer.domain import Inputs
 from optimizer.registry import TABLES
+from optimizer.runs import effective_inputs, export_run
+from optimizer.scenario import FAMILIES, Scenario, ScenarioError, apply_overrides, read_scenario
+from optimizer.solve import Plan, Status
 from optimizer.store import default_db_path
 from optimizer.validate import ValidationError
 
 __all__ = [
+    "FAMILIES",
     "TABLES",
+    "Comparison",
+    "Inputs",
+    "Plan",
+    "Scenario",
+    "ScenarioError",
+    "Status",
     "ValidationError",
+    "apply_overrides",
     "assumptions",
+    "compare",
+    "effective_inputs",
+    "export_run",
+    "load_inputs",
+    "load_run",
+    "plan",
+    "read_scenario",
+    "run_and_store",
+    "runs",
+    "save_scenario",
+    "scenarios",
+    "write_lp",
     "default_db_path",
     "europe_outlines",
     "export_file",

@@ -171,3 +171,9 @@ def scenarios(db: Path | str | None = None) -> dict[str, Scenario]:
     """Return the stored scenarios by name."""
     with store.connect(db) as con:
         return {n: from_dict(json.loads(body)) for n, body in store.load_scenarios(con).items()}
+
+
+def write_lp(scenario: Scenario, inputs: Inputs, path: Path) -> None:
+    """Write the scenario's LP in CPLEX LP format (for review or a golden-file test)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_problem(inputs, scenario).lp.writeLP(str(path))

@@ -5,13 +5,16 @@ Exit codes: 0 success; 1 invalid input (nothing written); 2 bad usage; 3 the sol
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from optimizer import store
+from optimizer import api, store
 from optimizer.registry import TABLES
+from optimizer.runs import FORMATS, export_run, write_table
+from optimizer.scenario import Scenario, ScenarioError, apply_overrides, read_scenario
 from optimizer.validate import ValidationError
 
 EXIT_INVALID = 1
@@ -70,6 +73,97 @@ def data_import(
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(EXIT_INVALID) from None
     typer.echo(f"{table}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+ScenarioOption = Annotated[
+    Path | None, typer.Option("--scenario", exists=True, dir_okay=False,
+                              help="Scenario file (.toml or .json); default: the baseline.")]
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", help="Override a scenario key: KEY=VALUE "
+                                   "(e.g. carbon_price_eur_per_t=120, rules.sensitive=home).")]
+OutOption = Annotated[Path, typer.Option("--out", help="Run folder to write.")]
+FormatOption = Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")]
+
+
+def _scenario(path: Path | None, overrides: list[str] | None) -> Scenario:
+    try:
+        base = read_scenario(path) if path else Scenario()
+        return apply_overrides(base, overrides or [])
+    except ScenarioError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format {fmt!r}: use one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("solve")
+def solve_cmd(
+    out: OutOption,
+    scenario: ScenarioOption = None,
+    set_: SetOption = None,
+    fmt: FormatOption = "csv",
+    write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write model.lp.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Solve one scenario and write a self-contained run folder; the run is stored in the DB."""
+    _check_format(fmt)
+    sc = _scenario(scenario, set_)
+    inputs = api.load_inputs(db)
+    run_id, result, inputs_tables = api.run_and_store(sc, db, inputs)
+    export_run(result, sc, inputs_tables, out, fmt)
+    if write_lp:
+        api.write_lp(sc, inputs, out / "model.lp")
+    typer.echo(f"run {run_id}: {result.status.value}: {result.message}")
+    if result.has_solution:
+        s = result.summary
+        typer.echo(f"  annual cost {s['objective_eur']:,.0f} EUR; emissions "
+                   f"{s['emissions_t']:,.0f} tCO2; unserved {s['unserved_mwh']:,.0f} MWh; "
+                   f"reused heat {s['heat_reused_mwh_th']:,.0f} MWh th")
+        for w in result.warnings:
+            typer.echo(f"  warning: {w}")
+    typer.echo(f"  wrote {out}")
+    if not result.has_solution:
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+@app.command("compare")
+def compare_cmd(
+    out: OutOption,
+    scenario: ScenarioOption = None,
+    set_: SetOption = None,
+    fmt: FormatOption = "csv",
+    db: DbOption = None,
+) -> None:
+    """Solve a scenario pooled and with every state alone; write the pooling dividend."""
+    _check_format(fmt)
+    sc = _scenario(scenario, set_)
+    inputs = api.load_inputs(db)
+    result = api.compare(sc, inputs=inputs)
+    for label, p in (("pooled", result.pooled), ("autarky", result.autarky)):
+        export_run(p, p_scenario(sc, label), {}, out / label, fmt)
+    if result.by_state.empty:
+        typer.echo("no comparison: one of the two solves has no plan", err=True)
+        raise typer.Exit(EXIT_NO_PLAN)
+    write_table(result.by_state, out / "pooling_dividend", fmt)
+    (out / "pooling_totals.json").write_text(json.dumps(result.totals, indent=2))
+    t = result.totals
+    typer.echo(f"pooling dividend: {t['dividend_objective_eur']:,.0f} EUR/yr; "
+               f"{t['dividend_unserved_mwh']:,.0f} MWh less unserved; "
+               f"{t['dividend_emissions_t']:,.0f} tCO2; {t['dividend_expansion_mw']:,.1f} MW of "
+               f"new capacity avoided")
+    top = result.by_state.sort_values("dividend_cost_eur", ascending=False).head(5)
+    for r in top.itertuples():
+        typer.echo(f"  {r.state}: {r.dividend_cost_eur:,.0f} EUR/yr")
+    typer.echo(f"  wrote {out}")
+
+
+def p_scenario(sc: Scenario, label: str) -> Scenario:
+    """Return the scenario as solved for one side of a comparison."""
+    return sc.with_overrides(autarky=True, name=f"{sc.name} (autarky)") if label == "autarky" else sc
 
 
 def main() -> None:

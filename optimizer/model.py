@@ -321,7 +321,7 @@ def add_heat(p: Problem) -> None:
 
 def add_emissions_budget(p: Problem) -> None:
     """Total emissions of the pooled load <= the budget [tCO2/yr]."""
-    terms = [(var, p.coef[k][3]) for k, var in p.x.items()]
+    terms = [(var, p.coef[k][3]) for k, var in p.x.items() if p.coef[k][3] > 0]
     p.add("emissions_budget", "emissions_budget", {}, terms, "<=",
           float(p.scenario.emissions_budget_t or 0.0))
 

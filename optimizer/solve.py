@@ -98,9 +98,13 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
     return _read_plan(problem, status, message, summary)
 
 
+#: Values below this are solver noise (HiGHS' default feasibility tolerance is 1e-7) [MW].
+ZERO = 1e-7
+
+
 def _value(var: Any) -> float:
     v = var.value()
-    return 0.0 if v is None or abs(v) < 1e-9 else float(v)
+    return 0.0 if v is None or abs(v) < ZERO else float(v)
 
 
 def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str, Any]) -> Plan:
@@ -158,6 +162,14 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
                 duals, summary, warnings)
 
 
+SITE_COLUMNS = ["site_id", "country", "category", "latitude", "longitude", "it_capacity_mw", "pue",
+                "expansion_mw", "peak_it_mw", "utilisation", "it_mwh", "facility_mwh",
+                "heat_mwh_th", "heat_revenue_eur", "expansion_cost_eur"]
+STATE_COLUMNS = ["state", "demand_mwh", "served_mwh", "unserved_mwh", "served_at_home_mwh",
+                 "home_share", "hosted_mwh", "net_export_mwh", "cost_eur", "emissions_t",
+                 "heat_mwh_th", "expansion_mw"]
+
+
 def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
     inputs = problem.inputs
     load = allocation.groupby(["site_id", "period"])["it_mw"].sum()
@@ -177,13 +189,13 @@ def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
             "site_id": site.id, "country": site.country, "category": site.category,
             "latitude": site.latitude, "longitude": site.longitude,
             "it_capacity_mw": site.it_capacity_mw, "pue": site.pue, "expansion_mw": exp,
-            "peak_it_mw": peak, "utilisation": peak / cap if cap > 0 else 0.0,
+            "peak_it_mw": peak, "utilisation": float(peak) / cap if cap > ZERO else 0.0,
             "it_mwh": float(mwh.get(site.id, 0.0)),
             "facility_mwh": float(mwh.get(site.id, 0.0)) * site.pue,
             "heat_mwh_th": heat_mwh[site.id], "heat_revenue_eur": heat_rev[site.id],
             "expansion_cost_eur": exp * site.expansion_cost_eur_per_mw_yr,
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=SITE_COLUMNS)
 
 
 def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFrame,
@@ -224,7 +236,7 @@ def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFr
             "heat_mwh_th": float(sites.loc[sites["country"] == s, "heat_mwh_th"].sum()),
             "expansion_mw": float(sites.loc[sites["country"] == s, "expansion_mw"].sum()),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=STATE_COLUMNS)
 
 
 def explain(family: str, keys: dict[str, str], dual: float) -> str:

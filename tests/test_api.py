@@ -1,0 +1,76 @@
+"""The Python API as an analyst uses it: plan, compare, stored runs and scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import optimizer
+from optimizer.api import compare, load_inputs, load_run, plan, run_and_store, runs
+from optimizer.scenario import Scenario, ScenarioError, apply_overrides, from_dict, read_scenario
+
+
+def test_default_plan_serves_the_pool(db: Path) -> None:
+    p = plan(db=db)
+    assert p.has_solution
+    assert p.summary["unserved_mwh"] == pytest.approx(0.0, abs=1e-6)
+    assert p.summary["served_mwh"] == pytest.approx(p.summary["demand_mwh"])
+
+
+def test_pooled_beats_autarky_on_the_default_data(db: Path) -> None:
+    c = compare(db=db)
+    assert c.pooled.objective_eur < c.autarky.objective_eur
+    assert c.totals["dividend_objective_eur"] == pytest.approx(
+        c.autarky.objective_eur - c.pooled.objective_eur)
+    assert set(c.by_state["state"]) >= {"DE", "FR", "EE"}
+
+
+def test_runs_are_stored_and_read_back(db: Path) -> None:
+    sc = Scenario(name="stored", carbon_price_eur_per_t=90.0)
+    run_id, result, _ = run_and_store(sc, db)
+    assert run_id in set(runs(db)["run_id"])
+    back = load_run(run_id, db)
+    assert from_dict(__import__("json").loads(back["scenario"])) == sc
+    assert back["summary"]["objective_eur"] == pytest.approx(result.objective_eur)
+    assert len(back["tables"]["allocation"]) == len(result.allocation)
+    assert "inputs/demand" in back["tables"]
+
+
+def test_scenarios_are_saved_by_name(db: Path) -> None:
+    optimizer.save_scenario(Scenario(name="strict", rules={"sensitive": "home"}), db)
+    assert optimizer.scenarios(db)["strict"].rules == {"sensitive": "home"}
+
+
+def test_scenario_toml_json_round_trip(tmp_path: Path) -> None:
+    sc = Scenario(name="x", trusted_states=("NO",), energy_cap_overrides={"DK": 40.0},
+                  emissions_budget_t=1e5, disabled_constraints=("heat",))
+    (tmp_path / "s.toml").write_text(sc.to_toml())
+    (tmp_path / "s.json").write_text(sc.to_json())
+    assert read_scenario(tmp_path / "s.toml") == sc
+    assert read_scenario(tmp_path / "s.json") == sc
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"carbon": 1}, "unknown scenario key(s): carbon"),
+    ({"min_home_share": 1.5}, "min_home_share=1.5 must be in [0, 1]"),
+    ({"rules": {"sensitive": "moon"}}, "rules.sensitive='moon' must be one of"),
+    ({"disabled_constraints": ["gravity"]}, "'gravity' is not one of"),
+    ({"carbon_price_eur_per_t": -1}, "carbon_price_eur_per_t=-1 must be a number >= 0"),
+])
+def test_bad_scenarios_fail_clearly(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ScenarioError, match=__import__("re").escape(message)):
+        from_dict(data)
+
+
+def test_overrides_parse_values() -> None:
+    sc = apply_overrides(Scenario(), ["carbon_price_eur_per_t=120", "allow_expansion=true",
+                                      "energy_cap_overrides.DK=55", "name=hi"])
+    assert sc.carbon_price_eur_per_t == 120.0 and sc.allow_expansion
+    assert sc.energy_cap_overrides == {"DK": 55} and sc.name == "hi"
+
+
+def test_inputs_treat_unknown_capacity_as_zero(db: Path) -> None:
+    inputs = load_inputs(db)
+    assert inputs.sites["aif_bsc"].it_capacity_mw == 0.0
+    assert inputs.sites["eurohpc_lumi"].it_capacity_mw == pytest.approx(7.106)
