@@ -6,10 +6,12 @@ After an intended change, regenerate with: UPDATE_GOLDEN=1 uv run pytest tests/t
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from optimizer.api import write_lp
 from optimizer.domain import HeatOption
+from optimizer.model import build_problem
 from optimizer.scenario import Scenario
 from tests.tiny import tiny
 
@@ -28,3 +30,21 @@ def test_tiny_lp_matches_golden_file(tmp_path: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(out.read_text())
     assert out.read_text() == GOLDEN.read_text()
+
+
+def test_docs_name_every_constraint_family() -> None:
+    scenario = Scenario(allow_expansion=True, min_home_share=0.2, juste_retour_factor=0.5,
+                        fair_access_factor=0.5, emissions_budget_t=10.0,
+                        water_cap_m3_per_country=1.0, gpu_cap_per_country=5.0)
+    inputs = tiny(demand_b=4.0, rule="home", ci_b=100.0, caps={("BB", "h1"): 9.0},
+                  heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),))
+    wet = {k: replace(v, wue_l_per_kwh=1.0) for k, v in inputs.sites.items()}
+    problem = build_problem(replace(inputs, sites=wet), scenario)
+    families = {family for family, _ in problem.constraints.values()}
+    assert families >= {"demand", "site_capacity", "energy_cap", "sovereignty", "home_share",
+                        "fair_access", "juste_retour", "heat_recovery", "heat_sink",
+                        "emissions_budget", "water", "gpu_cap"}
+    docs = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
+    for name in problem.constraints:
+        family = problem.constraints[name][0]
+        assert f"`{family}" in docs, f"docs/model.md does not name {name}"
