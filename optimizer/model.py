@@ -7,6 +7,7 @@ listed in docs/model.md with the meaning of their duals.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,7 +59,8 @@ class Problem:
 
 
 def _name(*parts: str) -> str:
-    return "_".join(str(p).replace(" ", "-") for p in parts)
+    """Join name parts; registry ids are identifiers (validated), so no escaping is needed."""
+    return "_".join(parts)
 
 
 def trusted_states(inputs: Inputs, scenario: Scenario) -> frozenset[str]:
@@ -92,7 +94,8 @@ def usable_sites(inputs: Inputs, scenario: Scenario) -> list[Site]:
 
 def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     """Build the LP of a scenario: least annual cost of serving every state's demand."""
-    p = Problem(pulp.LpProblem(_name("sovcompute", scenario.name), pulp.LpMinimize),
+    title = re.sub(r"[^A-Za-z0-9_]+", "_", f"sovcompute_{scenario.name}")
+    p = Problem(pulp.LpProblem(title, pulp.LpMinimize),
                 inputs, scenario)
     p.trusted = trusted_states(inputs, scenario)
     p.demand = {k: v * scenario.demand_growth for k, v in inputs.demand_it_mw.items() if v > 0}

@@ -38,6 +38,7 @@ class Column:
     min_exclusive: bool = False
     choices: tuple[str, ...] = ()
     iso: bool = False  # an ISO 3166-1 alpha-2 code
+    identifier: bool = False  # letters, digits, '_', '.', '-' only (used in LP names)
     ref: tuple[str, str] | None = None  # (table, column) the value must exist in
     doc: str = ""
 
@@ -99,7 +100,7 @@ TABLES: dict[str, Table] = {
             "sites",
             ("site_id",),
             (
-                _c("site_id", "str", required=True),
+                _c("site_id", "str", required=True, identifier=True),
                 _c("site_name", "str", required=True),
                 _c("category", "str", required=True, choices=SITE_CATEGORIES),
                 _c("host_entity", "str"),
@@ -144,7 +145,7 @@ TABLES: dict[str, Table] = {
             "periods",
             ("period",),
             (
-                _c("period", "str", required=True),
+                _c("period", "str", required=True, identifier=True),
                 _c("hours", "float", "h", required=True, min=0.0, min_exclusive=True),
                 _c("price_factor", "float", "-", required=True, **NONNEG,
                    doc="multiplies each state's electricity price"),
@@ -159,7 +160,7 @@ TABLES: dict[str, Table] = {
             "workload_classes",
             ("workload",),
             (
-                _c("workload", "str", required=True),
+                _c("workload", "str", required=True, identifier=True),
                 _c("name", "str", required=True),
                 _c("rule", "str", required=True, choices=RULES,
                    doc="where it may run: home / eu / trusted / anywhere"),

@@ -207,36 +207,38 @@ def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFr
     """
     inputs, sc = problem.inputs, problem.scenario
     hours = {t: p.hours for t, p in inputs.periods.items()}
-    site_rate = (sites.set_index("site_id")["expansion_cost_eur"]
-                 - sites.set_index("site_id")["heat_revenue_eur"]) / sites.set_index(
-        "site_id")["it_mwh"].where(sites.set_index("site_id")["it_mwh"] > 0)
+    by_site = sites.set_index("site_id")
+    rate = ((by_site["expansion_cost_eur"] - by_site["heat_revenue_eur"])
+            / by_site["it_mwh"].where(by_site["it_mwh"] > 0)).fillna(0.0)
     alloc = allocation.assign(
-        site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(site_rate).fillna(0.0),
-        home=allocation["state"] == allocation["host_country"])
-    rows = []
-    for s in sorted(inputs.states):
-        demand_mwh = sum(d * hours[t] for (st, _, t), d in problem.demand.items() if st == s)
-        mine = alloc[alloc["state"] == s]
-        hosted = alloc[alloc["host_country"] == s]
-        lost = unserved[unserved["state"] == s]["it_mwh"].sum()
-        if demand_mwh == 0 and hosted.empty:
-            continue
-        served = float(mine["it_mwh"].sum())
-        cost = float(mine[["energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur",
-                           "site_cost_eur"]].sum().sum()
-                     + lost * sc.value_of_lost_compute_eur_per_mwh)
-        rows.append({
-            "state": s, "demand_mwh": demand_mwh, "served_mwh": served,
-            "unserved_mwh": float(lost),
-            "served_at_home_mwh": float(mine.loc[mine["home"], "it_mwh"].sum()),
-            "home_share": float(mine.loc[mine["home"], "it_mwh"].sum() / served) if served else 0.0,
-            "hosted_mwh": float(hosted["it_mwh"].sum()),
-            "net_export_mwh": float(hosted["it_mwh"].sum() - served),
-            "cost_eur": cost, "emissions_t": float(mine["emissions_t"].sum()),
-            "heat_mwh_th": float(sites.loc[sites["country"] == s, "heat_mwh_th"].sum()),
-            "expansion_mw": float(sites.loc[sites["country"] == s, "expansion_mw"].sum()),
-        })
-    return pd.DataFrame(rows, columns=STATE_COLUMNS)
+        site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(rate).fillna(0.0),
+        home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"],
+                                            0.0))
+    alloc["cost_eur"] = alloc[["energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur",
+                               "site_cost_eur"]].sum(axis=1)
+    demand = pd.Series(
+        [d * hours[t] for (_, _, t), d in problem.demand.items()],
+        index=[s for (s, _, _) in problem.demand], dtype=float).groupby(level=0).sum()
+    mine = alloc.groupby("state")[["it_mwh", "home_mwh", "cost_eur", "emissions_t"]].sum()
+    hosted = alloc.groupby("host_country")["it_mwh"].sum()
+    lost = unserved.groupby("state")["it_mwh"].sum()
+    at_home = sites.groupby("country")[["heat_mwh_th", "expansion_mw"]].sum()
+    names = sorted(set(demand.index) | set(hosted.index))
+    out = pd.DataFrame(index=pd.Index(names, name="state"))
+    out["demand_mwh"] = demand.reindex(names).fillna(0.0)
+    out["served_mwh"] = mine["it_mwh"].reindex(names).fillna(0.0)
+    out["unserved_mwh"] = lost.reindex(names).fillna(0.0)
+    out["served_at_home_mwh"] = mine["home_mwh"].reindex(names).fillna(0.0)
+    out["home_share"] = (out["served_at_home_mwh"]
+                         / out["served_mwh"].where(out["served_mwh"] > 0)).fillna(0.0)
+    out["hosted_mwh"] = hosted.reindex(names).fillna(0.0)
+    out["net_export_mwh"] = out["hosted_mwh"] - out["served_mwh"]
+    out["cost_eur"] = (mine["cost_eur"].reindex(names).fillna(0.0)
+                       + out["unserved_mwh"] * sc.value_of_lost_compute_eur_per_mwh)
+    out["emissions_t"] = mine["emissions_t"].reindex(names).fillna(0.0)
+    out["heat_mwh_th"] = at_home["heat_mwh_th"].reindex(names).fillna(0.0)
+    out["expansion_mw"] = at_home["expansion_mw"].reindex(names).fillna(0.0)
+    return out.reset_index()[STATE_COLUMNS]
 
 
 def explain(family: str, keys: dict[str, str], dual: float) -> str:

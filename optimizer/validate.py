@@ -7,6 +7,7 @@ rule it breaks. Row 1 is the first data row (line 2 of a CSV file).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,7 @@ import pandas as pd
 from optimizer.registry import TABLES, Column, Table
 
 PROVENANCE_PREFIX = "provenance_"
+IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,8 @@ def _range_rule(col: Column, value: Any) -> str | None:
         return f"must be <= {col.max:g}{unit}"
     if col.choices and value not in col.choices:
         return f"must be one of {', '.join(col.choices)}"
+    if col.identifier and not IDENTIFIER.fullmatch(value):
+        return "must use only letters, digits, '_', '.' and '-' (no spaces)"
     if col.iso and value not in iso_codes():
         return "must be a known ISO 3166-1 alpha-2 code (GB for the United Kingdom, GR for Greece)"
     return None

@@ -145,6 +145,7 @@ BAD_CELLS = [
     ("it_capacity_mw", "ten", "must be a number"),
     ("status_year", 2020.5, "must be a whole number"),
     ("pue", "", "a value is required"),
+    ("site_id", "my site", "no spaces"),
 ]
 
 
@@ -153,7 +154,7 @@ def test_a_bad_value_is_refused_with_row_column_value_rule(
     db: Path, tmp_path: Path, column: str, value: object, rule: str
 ) -> None:
     rows = [GOOD_SITE | {"site_id": f"ok_{i}"} for i in range(3)]
-    rows.insert(2, GOOD_SITE | {"site_id": "bad_one", column: value})
+    rows.insert(2, GOOD_SITE | {"site_id": "bad_one"} | {column: value})
     path = write_csv(tmp_path / "sites_in.csv", rows)
     before = fingerprint(db)
     with store.connect(db) as con, pytest.raises(ValidationError) as err:
