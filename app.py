@@ -6,6 +6,7 @@ import charts
 import ui
 
 ui.page("European sovereign compute planner")
+st.page_link("pages/1_Plan.py", label="Open the plan")
 st.markdown(
     "Plan AI and HPC compute that Europe controls: pool each member state's demand across the "
     "EuroHPC supercomputers, AI Factories and candidate sites, under national grid caps, "

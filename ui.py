@@ -1,7 +1,16 @@
-"""Streamlit-only helpers shared by the pages: page chrome and cached loaders. No SQL, no PuLP."""
+"""Streamlit-only helpers shared by the pages: page chrome, the scenario sidebar, cached loaders.
+
+No SQL and no PuLP here: everything goes through the optimizer's public API.
+
+The scenario lives in `st.session_state["scenario"]` as plain values, so it survives moving
+between pages (widget keys are cleaned up when a page does not draw them); widgets are drawn
+from it and write back to it. It is mirrored in the URL query string with the same `key=value`
+syntax as the CLI's `--set`, so a link reopens the same scenario.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +20,21 @@ import streamlit as st
 
 import optimizer
 
+STORE = "scenario"
+SLIDERS: list[tuple[str, str, float, float, float]] = [
+    ("carbon_price_eur_per_t", "Carbon price [EUR/tCO2]", 0.0, 300.0, 1.0),
+    ("energy_cap_scale", "National energy caps [x registry]", 0.0, 3.0, 0.05),
+    ("demand_growth", "Demand growth [x]", 0.25, 10.0, 0.25),
+    ("heat_price_eur_per_mwh_th", "Heat price [EUR/MWh th]", 0.0, 100.0, 1.0),
+    ("value_of_lost_compute_eur_per_mwh", "Value of lost compute [EUR/MWh IT]", 100.0, 5000.0,
+     50.0),
+    ("min_home_share", "Minimum share served at home", 0.0, 1.0, 0.05),
+    ("fair_access_factor", "Fair access (x contribution share)", 0.0, 1.0, 0.05),
+    ("juste_retour_factor", "Juste retour (x contribution share)", 0.0, 1.0, 0.05),
+]
+RULE_LABELS = {"home": "home only", "eu": "EU members", "trusted": "trusted group",
+               "anywhere": "anywhere in the pool"}
+
 
 def db_path() -> Path:
     """Return the database the dashboard works on ($SOVCOMPUTE_DB or the default)."""
@@ -18,19 +42,12 @@ def db_path() -> Path:
 
 
 def _version() -> float:
-    """Change whenever the database file changes, so cached tables are reloaded."""
+    """Change whenever the database file changes, so cached data are reloaded."""
     path = db_path()
     return path.stat().st_mtime if path.exists() else 0.0
 
 
-def page(title: str) -> None:
-    """Set up a page: config, title and the shared sidebar."""
-    st.set_page_config(page_title=f"{title} - Sovereign compute planner", layout="wide")
-    st.title(title)
-    with st.sidebar:
-        st.caption(f"Database: `{db_path().name}`")
-
-
+# --------------------------------------------------------------------------- cached loaders
 @st.cache_data(show_spinner=False)
 def _registry(path: str, version: float) -> dict[str, pd.DataFrame]:
     return optimizer.registry(path)
@@ -51,6 +68,42 @@ def table_with_provenance(table: str) -> pd.DataFrame:
     return _table(str(db_path()), _version(), table)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _inputs(path: str, version: float) -> optimizer.Inputs:
+    return optimizer.load_inputs(path)
+
+
+def inputs() -> optimizer.Inputs:
+    """Return the model inputs, read once per database version."""
+    return _inputs(str(db_path()), _version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _plan(path: str, version: float, scenario_json: str) -> optimizer.Plan:
+    return optimizer.plan(_scenario_from_json(scenario_json), inputs=_inputs(path, version))
+
+
+def plan(scenario: optimizer.Scenario) -> optimizer.Plan:
+    """Solve a scenario, cached by scenario and database version."""
+    with st.spinner("Solving..."):
+        return _plan(str(db_path()), _version(), scenario.to_json())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _compare(path: str, version: float, scenario_json: str) -> optimizer.Comparison:
+    return optimizer.compare(_scenario_from_json(scenario_json), inputs=_inputs(path, version))
+
+
+def compare(scenario: optimizer.Scenario) -> optimizer.Comparison:
+    """Solve a scenario pooled and in autarky, cached."""
+    with st.spinner("Solving pooled and autarky plans..."):
+        return _compare(str(db_path()), _version(), scenario.to_json())
+
+
+def _scenario_from_json(text: str) -> optimizer.Scenario:
+    return optimizer.scenario_from_dict(json.loads(text))
+
+
 @st.cache_data(show_spinner=False)
 def outlines() -> dict[str, Any]:
     """Return the Europe outlines shipped in data/."""
@@ -60,3 +113,159 @@ def outlines() -> dict[str, Any]:
 def user() -> str:
     """Name the person editing, for provenance."""
     return os.environ.get("USER", "dashboard")
+
+
+# --------------------------------------------------------------------------- the scenario
+def _load_initial_scenario() -> None:
+    """On a session's first run, take the scenario from the URL (or the default)."""
+    if STORE in st.session_state:
+        return
+    params = {k: st.query_params[k] for k in st.query_params}
+    try:
+        scenario = optimizer.apply_overrides(optimizer.Scenario(),
+                                             [f"{k}={v}" for k, v in params.items()])
+    except optimizer.ScenarioError as e:
+        st.session_state["url_error"] = str(e)
+        scenario = optimizer.Scenario()
+    st.session_state[STORE] = scenario.to_dict()
+
+
+def set_scenario(scenario: optimizer.Scenario) -> None:
+    """Replace the current scenario (a preset or a saved one) and redraw the controls."""
+    st.session_state[STORE] = scenario.to_dict()
+    for key in [k for k in st.session_state if str(k).startswith("w:")]:
+        del st.session_state[key]
+
+
+def _widget(field: str, default: Any = None) -> str:
+    """Return the widget key of a scenario field, set from the stored scenario.
+
+    Set on every run: a widget on another page is another widget, and Streamlit drops the
+    state of widgets the previous page drew. Callbacks copy changes into the store before the
+    rerun, so the store always holds the newest value.
+    """
+    key = f"w:{field}"
+    value = _get(field)
+    st.session_state[key] = default if value is None else value
+    return key
+
+
+def _get(field: str) -> Any:
+    values = st.session_state[STORE]
+    if "." in field:
+        top, sub = field.split(".", 1)
+        return values.get(top, {}).get(sub)
+    return values.get(field, getattr(optimizer.Scenario(), field))
+
+
+def _put(field: str, value: Any) -> None:
+    values = dict(st.session_state[STORE])
+    if "." in field:
+        top, sub = field.split(".", 1)
+        values[top] = {**values.get(top, {}), sub: value}
+    else:
+        values[field] = list(value) if isinstance(value, tuple) else value
+    st.session_state[STORE] = values
+
+
+def _store(field: str) -> None:
+    _put(field, st.session_state[f"w:{field}"])
+
+
+def _store_cap_countries(registry_caps: pd.Series) -> None:
+    chosen = st.session_state["w:cap_countries"]
+    old = st.session_state[STORE].get("energy_cap_overrides", {})
+    _put("energy_cap_overrides",
+         {c: float(old.get(c, registry_caps.get(c, 0.0))) for c in chosen})
+    for key in [k for k in st.session_state if str(k).startswith("w:energy_cap_overrides.")]:
+        del st.session_state[key]
+
+
+def current_scenario() -> optimizer.Scenario:
+    """Return the scenario the controls describe."""
+    return optimizer.scenario_from_dict(dict(st.session_state[STORE]))
+
+
+def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
+    st.header("Scenario")
+    choices = {**optimizer.presets(), **optimizer.scenarios(db_path())}
+    pick = st.selectbox("Preset or saved scenario", list(choices), index=None,
+                        placeholder="Choose to load...", key="preset")
+    if pick and st.button("Load", key="load_preset"):
+        set_scenario(choices[pick])
+        st.rerun()
+    for field, label, lo, hi, step in SLIDERS:
+        st.slider(label, lo, hi, step=step, key=_widget(field), on_change=_store, args=(field,))
+    with st.expander("Sovereignty"):
+        for w, row in reg["workload_classes"].set_index("workload").iterrows():
+            field = f"rules.{w}"
+            st.selectbox(f"{row['name']} may run", optimizer.RULES,
+                         key=_widget(field, row["rule"]), format_func=RULE_LABELS.get,
+                         on_change=_store, args=(field,))
+        tags = sorted({t for v in reg["member_states"]["trusted_groups"].dropna()
+                       for t in str(v).split(",") if t})
+        st.selectbox("Trusted group", ["", *tags], key=_widget("trusted_group"),
+                     format_func=lambda t: t or "(none)", on_change=_store,
+                     args=("trusted_group",),
+                     help="us_ai_tier1: the Tier 1 states of the rescinded 2025 US AI-diffusion "
+                          "rule.")
+        st.multiselect("Also trusted", sorted(reg["member_states"]["iso2"]),
+                       key=_widget("trusted_states"), on_change=_store,
+                       args=("trusted_states",))
+    with st.expander("Energy caps by country"):
+        caps = reg["energy_caps"].groupby("country")["energy_cap_mw"].max()
+        st.session_state["w:cap_countries"] = sorted(
+            st.session_state[STORE].get("energy_cap_overrides", {}))
+        st.multiselect("Override the cap of", sorted(reg["member_states"]["iso2"]),
+                       key="w:cap_countries", on_change=_store_cap_countries, args=(caps,))
+        for c in sorted(st.session_state[STORE].get("energy_cap_overrides", {})):
+            field = f"energy_cap_overrides.{c}"
+            st.number_input(f"{c} cap [MW facility]", min_value=0.0, step=1.0,
+                            key=_widget(field), on_change=_store, args=(field,))
+    st.checkbox("Allow new capacity (expansion)", key=_widget("allow_expansion"),
+                on_change=_store, args=("allow_expansion",))
+    scenario = current_scenario()
+    with st.expander("Save this scenario"):
+        name = st.text_input("Name", key="save_name")
+        if st.button("Save", key="save_scenario") and name.strip():
+            optimizer.save_scenario(scenario.with_overrides(name=name.strip()), db_path())
+            st.success(f"Saved '{name.strip()}'.")
+    return scenario
+
+
+def page(title: str, scenario_controls: bool = True) -> optimizer.Scenario:
+    """Set up a page: config, title, the shared scenario sidebar; return the scenario."""
+    st.set_page_config(page_title=f"{title} - Sovereign compute planner", layout="wide")
+    _load_initial_scenario()
+    st.title(title)
+    reg = registry()
+    with st.sidebar:
+        scenario = _sidebar(reg) if scenario_controls else current_scenario()
+        st.caption(f"Database: `{db_path().name}`")
+    if "url_error" in st.session_state:
+        st.warning(f"The link's scenario was not valid, so the baseline is shown: "
+                   f"{st.session_state.pop('url_error')}")
+    st.query_params.from_dict(optimizer.to_overrides(scenario))
+    return scenario
+
+
+# --------------------------------------------------------------------------- shared widgets
+def status_banner(result: optimizer.Plan) -> None:
+    """Explain in words how the solve ended and what is missing."""
+    if result.status.value == "optimal":
+        if not result.warnings:
+            st.success("Optimal plan: all demand served under every rule.")
+    elif result.has_solution:
+        st.warning(result.message)
+    else:
+        st.error(result.message)
+    for w in result.warnings:
+        st.warning(w)
+
+
+def eur(x: float) -> str:
+    """Format an amount of euros with a magnitude suffix (k, M, bn)."""
+    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if abs(x) >= div:
+            return f"{x / div:,.2f}{suffix}"
+    return f"{x:,.0f}"

@@ -10,6 +10,7 @@ from optimizer.api import (
     load_inputs,
     load_run,
     plan,
+    presets,
     run_and_store,
     runs,
     save_scenario,
@@ -22,16 +23,25 @@ from optimizer.api import (
     registry_table,
     save_table,
 )
-from optimizer.domain import Inputs
+from optimizer.domain import RULES, Inputs
 from optimizer.registry import TABLES
-from optimizer.runs import effective_inputs, export_run
-from optimizer.scenario import FAMILIES, Scenario, ScenarioError, apply_overrides, read_scenario
+from optimizer.runs import effective_inputs, export_run, parquet_bytes, workbook_bytes
+from optimizer.scenario import (
+    FAMILIES,
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    read_scenario,
+    to_overrides,
+)
+from optimizer.scenario import from_dict as scenario_from_dict
 from optimizer.solve import Plan, Status
 from optimizer.store import default_db_path
 from optimizer.validate import ValidationError
 
 __all__ = [
     "FAMILIES",
+    "RULES",
     "TABLES",
     "Comparison",
     "Inputs",
@@ -48,10 +58,12 @@ __all__ = [
     "load_inputs",
     "load_run",
     "plan",
+    "presets",
     "read_scenario",
     "run_and_store",
     "runs",
     "save_scenario",
+    "scenario_from_dict",
     "scenarios",
     "write_lp",
     "default_db_path",

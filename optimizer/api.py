@@ -17,7 +17,7 @@ from optimizer import store
 from optimizer.domain import Inputs, inputs_from_records
 from optimizer.model import build_problem
 from optimizer.runs import effective_inputs
-from optimizer.scenario import Scenario, from_dict
+from optimizer.scenario import Scenario, from_dict, read_scenario
 from optimizer.solve import Plan, solve
 
 OUTLINES = store.DATA / "europe_countries_ne110m.geojson"
@@ -177,3 +177,12 @@ def write_lp(scenario: Scenario, inputs: Inputs, path: Path) -> None:
     """Write the scenario's LP in CPLEX LP format (for review or a golden-file test)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     build_problem(inputs, scenario).lp.writeLP(str(path))
+
+
+PRESETS = store.DATA / "scenarios"
+
+
+def presets() -> dict[str, Scenario]:
+    """Return the shipped scenario presets (data/scenarios/*.toml) by name."""
+    found = [read_scenario(p) for p in sorted(PRESETS.glob("*.toml"))]
+    return {s.name: s for s in found}

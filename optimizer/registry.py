@@ -12,7 +12,7 @@ from typing import Literal
 
 ColType = Literal["str", "int", "float", "bool"]
 
-RULES = ("home", "eu", "trusted", "anywhere")
+from optimizer.domain import RULES
 SITE_CATEGORIES = (
     "eurohpc_supercomputer",
     "eurohpc_ai_factory",

@@ -6,6 +6,7 @@ growth, caps after scale and overrides, rules after overrides), not the registry
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -94,3 +95,26 @@ def export_run(plan: Plan, scenario: Scenario, inputs_tables: dict[str, pd.DataF
     scen = out / "scenario.toml"
     scen.write_text(scenario.to_toml(), encoding="utf-8")
     return [*written, summary, scen]
+
+
+def workbook_bytes(plan: Plan, scenario: Scenario) -> bytes:
+    """Return an Excel workbook: one sheet per plan table, plus the scenario and run metadata."""
+    buffer = io.BytesIO()
+    scen = pd.DataFrame([(k, json.dumps(v) if isinstance(v, dict | list) else v)
+                         for k, v in scenario.to_dict().items()], columns=["key", "value"])
+    meta = pd.DataFrame([(k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
+                         for k, v in (plan.summary | {"warnings": plan.warnings}).items()],
+                        columns=["key", "value"])
+    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
+        for name, frame in plan.tables().items():
+            frame.to_excel(xl, sheet_name=name, index=False)
+        scen.to_excel(xl, sheet_name="scenario", index=False)
+        meta.to_excel(xl, sheet_name="run", index=False)
+    return buffer.getvalue()
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Return one table as Parquet bytes."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()

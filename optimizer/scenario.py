@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -205,5 +205,22 @@ def apply_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
     return from_dict(data)
 
 
-__all__ = ["FAMILIES", "Scenario", "ScenarioError", "apply_overrides", "from_dict",
-           "read_scenario", "replace"]
+def to_overrides(scenario: Scenario) -> dict[str, str]:
+    """Return the fields that differ from the defaults as `key: TOML value` (the inverse of
+    `apply_overrides` on the default scenario); tables become dotted keys."""
+    default = Scenario().to_dict()
+    out: dict[str, str] = {}
+    for key, value in scenario.to_dict().items():
+        if isinstance(value, dict):
+            for sub, v in sorted(value.items()):
+                out[f"{key}.{sub}"] = _literal(v)
+        elif default.get(key) != value:
+            out[key] = _literal(value)
+    return out
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, list):
+        return json.dumps(value)  # a one-line TOML array of strings
+    return tomli_w.dumps({"v": value}).strip()[4:]
+
