@@ -52,7 +52,8 @@ def europe_map(outlines: dict[str, Any], sites: pd.DataFrame, size: str = "it_ca
                          title=color) if color else alt.value("#1f5fa8")),
         tooltip=tooltip or ["site_name:N", "country:N", f"{size}:Q"],
     )
-    return (land + circle).project(**EUROPE).properties(width=680, height=580)
+    return (land + circle).resolve_scale(color="independent").project(**EUROPE).properties(
+        width=680, height=580)
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None,

@@ -100,6 +100,16 @@ def compare(scenario: optimizer.Scenario) -> optimizer.Comparison:
         return _compare(str(db_path()), _version(), scenario.to_json())
 
 
+@st.cache_data(show_spinner=False)
+def _choices(path: str, version: float) -> dict[str, optimizer.Scenario]:
+    return {**optimizer.presets(), **optimizer.scenarios(path)}
+
+
+def scenario_choices() -> dict[str, optimizer.Scenario]:
+    """Return the shipped presets and the saved scenarios, cached until the database changes."""
+    return _choices(str(db_path()), _version())
+
+
 def _scenario_from_json(text: str) -> optimizer.Scenario:
     return optimizer.scenario_from_dict(json.loads(text))
 
@@ -188,7 +198,7 @@ def current_scenario() -> optimizer.Scenario:
 
 def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
     st.header("Scenario")
-    choices = {**optimizer.presets(), **optimizer.scenarios(db_path())}
+    choices = scenario_choices()
     pick = st.selectbox("Preset or saved scenario", list(choices), index=None,
                         placeholder="Choose to load...", key="preset")
     if pick and st.button("Load", key="load_preset"):

@@ -1,6 +1,6 @@
 """Benchmark: our build + solve + read-back against the bare HiGHS solve of the same LP.
 
-Run: uv run python bench/run.py [--sizes default,200,1000] [--out docs/benchmarks.md]
+Run: uv run python -m bench.run [--sizes default,200,1000]
 
 For each size the harness builds the problem with `optimizer.model.build_problem`, solves it
 through `optimizer.solve.solve` (which copies every number into a Plan), writes the same LP as
@@ -12,15 +12,18 @@ they measure speed only and carry no meaning as data.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import highspy
 
+from bench.report import DOC, write_section
 from optimizer.api import load_inputs
 from optimizer.domain import Inputs, Period
 from optimizer.model import build_problem
@@ -79,7 +82,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="default,200,1000")
     ap.add_argument("--periods", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    ap.add_argument("--out", type=Path, default=DOC)
     args = ap.parse_args()
     base = load_inputs()
     scenario = Scenario()
@@ -101,25 +104,18 @@ def main() -> None:
         f"{r['build_s']:.3f} | {r['solve_s']:.3f} | {r['read_s']:.3f} | {r['bare_highs_s']:.3f} | "
         f"{(r['build_s'] + r['solve_s'] + r['read_s']) / max(r['bare_highs_s'], 1e-9):.1f}x |\n"
         for r in rows)
-    text = (
-        "# Benchmarks\n\n"
-        "Measured with `uv run python bench/run.py` (medians of repeated runs; 1000-site case run "
-        "once) on "
-        f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"HiGHS {highspy.Highs().version()}. Build = `build_problem`; solve via PuLP = HiGHS "
-        "through PuLP; read plan = copying every value and dual into the Plan; bare HiGHS = "
-        "highspy solving the same LP read from an MPS file, in the same run.\n\n"
+    body = (
+        "Command: `uv run python -m bench.run` (medians of repeated runs; cases above 200 sites "
+        f"run once) on {platform.machine()} ({os.cpu_count()} cores), "
+        f"{platform.python_implementation()} {platform.python_version()}, HiGHS "
+        f"{highspy.Highs().version()}, {date.today()}. Build = `build_problem`; solve via PuLP "
+        "= HiGHS called through PuLP; read plan = copying every value and dual into the Plan; "
+        "bare HiGHS = highspy solving the same LP read from an MPS file, in the same run.\n\n"
         + header + lines
     )
-    args.out.write_text(text + BROWSER_NOTE)
-    print(text)
+    write_section("Solver", body, args.out)
+    print(body)
 
-
-BROWSER_NOTE = """
-## In the browser
-
-See the section below, measured with `uv run python bench/browser.py` (if present).
-"""
 
 if __name__ == "__main__":
     main()

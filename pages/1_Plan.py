@@ -62,11 +62,13 @@ st.altair_chart(alt.Chart(costs).mark_bar().encode(
 
 st.subheader("Export")
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.download_button("Allocation (CSV)", alloc.to_csv(index=False), "allocation.csv", "text/csv")
-c2.download_button("Workbook (Excel)", optimizer.workbook_bytes(result, scenario),
+# Files are made when clicked (deferred), so a slider move does not rebuild them.
+c1.download_button("Allocation (CSV)", lambda: alloc.to_csv(index=False), "allocation.csv",
+                   "text/csv")
+c2.download_button("Workbook (Excel)", lambda: optimizer.workbook_bytes(result, scenario),
                    "plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-c3.download_button("Allocation (Parquet)", optimizer.parquet_bytes(alloc), "allocation.parquet",
-                   "application/octet-stream")
+c3.download_button("Allocation (Parquet)", lambda: optimizer.parquet_bytes(alloc),
+                   "allocation.parquet", "application/octet-stream")
 c4.download_button("Scenario (TOML)", scenario.to_toml(), "scenario.toml", "application/toml")
 if c5.button("Store this run"):
     run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs())

@@ -1,0 +1,71 @@
+"""The main workflow in a real browser: move a slider, see the plan change, download the
+allocation and check it against the CLI's output for the same scenario."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlparse
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+COST = "Annual cost [EUR/yr]"
+KEYS = ["state", "workload", "site_id", "period"]
+
+
+def metric_text(page, label: str) -> str:  # type: ignore[no-untyped-def]
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return str(box.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+def wait_for_change(page, label: str, before: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        """([label, before]) => {
+            const box = [...document.querySelectorAll('[data-testid=stMetric]')]
+                .find(e => e.innerText.includes(label));
+            const value = box && box.querySelector('[data-testid=stMetricValue]');
+            return value && value.innerText !== before;
+        }""", arg=[label, before], timeout=30000)
+
+
+def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, db = server
+    page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1200})
+    page.goto(f"{url}/Plan")
+    page.get_by_text(COST).wait_for(timeout=60000)
+    before = metric_text(page, COST)
+
+    handle = page.locator('[data-testid="stSlider"]').filter(
+        has_text="Carbon price").get_by_role("slider")
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    wait_for_change(page, COST, before)
+    page.wait_for_function("() => new URL(location.href).searchParams.get("
+                           "'carbon_price_eur_per_t') === '72.0'", timeout=30000)
+    page.wait_for_timeout(1000)  # let the last rerun finish drawing
+    after = metric_text(page, COST)
+    assert after != before
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Allocation (CSV)").click()
+    downloaded = tmp_path / "allocation.csv"
+    info.value.save_as(downloaded)
+
+    overrides = [f"{k}={v}" for k, v in parse_qsl(urlparse(page.url).query)]
+    assert overrides == ["carbon_price_eur_per_t=72.0"]
+    out = tmp_path / "cli"
+    cmd = [sys.executable, "-m", "optimizer", "solve", "--out", str(out), "--db", str(db)]
+    for o in overrides:
+        cmd += ["--set", o]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+    web = pd.read_csv(downloaded).sort_values(KEYS).reset_index(drop=True)
+    cli = pd.read_csv(out / "allocation.csv").sort_values(KEYS).reset_index(drop=True)
+    pd.testing.assert_frame_equal(web, cli, rtol=1e-9)
+    cost = float(after.removesuffix(" M")) * 1e6
+    summary = pd.read_json(out / "summary.json", typ="series")
+    assert abs(summary["objective_eur"] - cost) < 0.006e6
