@@ -22,9 +22,18 @@ cols[2].metric("IT capacity known [MW]", f"{sites.loc[known, 'it_capacity_mw'].s
 cols[3].metric("Sites with unknown capacity", int((~known).sum()))
 st.altair_chart(
     charts.europe_map(
-        ui.outlines(), sites, size="it_capacity_mw",
-        tooltip=["site_name:N", "category:N", "country:N", "city:N", "status:N",
-                 "it_capacity_mw:Q", "pue:Q"],
+        ui.outlines(),
+        sites,
+        size="it_capacity_mw",
+        tooltip=[
+            "site_name:N",
+            "category:N",
+            "country:N",
+            "city:N",
+            "status:N",
+            "it_capacity_mw:Q",
+            "pue:Q",
+        ],
     ),
     width="content",
 )
@@ -33,5 +42,6 @@ st.caption(
     "from the internet. Site positions are town centroids."
 )
 by_category = sites.groupby("category", as_index=False).agg(
-    sites=("site_id", "count"), it_capacity_mw=("it_capacity_mw", "sum"))
+    sites=("site_id", "count"), it_capacity_mw=("it_capacity_mw", "sum")
+)
 st.dataframe(by_category, hide_index=True)

@@ -9,14 +9,26 @@ import pandas as pd
 
 # Lambert conformal conic centred on Europe. Russia is left out: it hosts no pooled site and
 # would stretch the map across Asia.
-EUROPE = {"type": "conicConformal", "rotate": [-12, 0], "center": [0, 53],
-          "parallels": [35, 65], "scale": 640, "translate": [330, 300]}
+EUROPE = {
+    "type": "conicConformal",
+    "rotate": [-12, 0],
+    "center": [0, 53],
+    "parallels": [35, 65],
+    "scale": 640,
+    "translate": [330, 300],
+}
 LEFT_OUT = {"RU"}
 
 
-def europe_map(outlines: dict[str, Any], sites: pd.DataFrame, size: str = "it_capacity_mw",
-               color: str | None = None, country_values: pd.DataFrame | None = None,
-               country_field: str | None = None, tooltip: list[str] | None = None) -> alt.Chart:
+def europe_map(
+    outlines: dict[str, Any],
+    sites: pd.DataFrame,
+    size: str = "it_capacity_mw",
+    color: str | None = None,
+    country_values: pd.DataFrame | None = None,
+    country_field: str | None = None,
+    tooltip: list[str] | None = None,
+) -> alt.Chart:
     """Draw the country outlines and the sites as circles sized by `size`.
 
     Args:
@@ -31,33 +43,56 @@ def europe_map(outlines: dict[str, Any], sites: pd.DataFrame, size: str = "it_ca
     features = [f for f in outlines["features"] if f["properties"]["iso_a2"] not in LEFT_OUT]
     base = alt.Chart(alt.Data(values=features))
     if country_values is not None and country_field:
-        land = base.mark_geoshape(stroke="white", strokeWidth=0.5).encode(
-            color=alt.Color(f"{country_field}:Q", scale=alt.Scale(scheme="redblue", domainMid=0),
-                            title=country_field),
-            tooltip=[alt.Tooltip("properties.name:N", title="country"),
-                     alt.Tooltip(f"{country_field}:Q", format=",.2f")],
-        ).transform_lookup(
-            lookup="properties.iso_a2",
-            from_=alt.LookupData(country_values, "iso_a2", [country_field]),
+        land = (
+            base.mark_geoshape(stroke="white", strokeWidth=0.5)
+            .encode(
+                color=alt.Color(
+                    f"{country_field}:Q",
+                    scale=alt.Scale(scheme="redblue", domainMid=0),
+                    title=country_field,
+                ),
+                tooltip=[
+                    alt.Tooltip("properties.name:N", title="country"),
+                    alt.Tooltip(f"{country_field}:Q", format=",.2f"),
+                ],
+            )
+            .transform_lookup(
+                lookup="properties.iso_a2",
+                from_=alt.LookupData(country_values, "iso_a2", [country_field]),
+            )
         )
     else:
         land = base.mark_geoshape(fill="#e8e8e8", stroke="white", strokeWidth=0.5)
     points = sites.dropna(subset=["latitude", "longitude"]).copy()
     points[size] = points[size].fillna(0)
-    circle = alt.Chart(points).mark_circle(opacity=0.75, stroke="#333", strokeWidth=0.4).encode(
-        longitude="longitude:Q",
-        latitude="latitude:Q",
-        size=alt.Size(f"{size}:Q", scale=alt.Scale(range=[15, 900]), title=size),
-        color=(alt.Color(f"{color}:Q", scale=alt.Scale(scheme="oranges", domain=[0, 1]),
-                         title=color) if color else alt.value("#1f5fa8")),
-        tooltip=tooltip or ["site_name:N", "country:N", f"{size}:Q"],
+    circle = (
+        alt.Chart(points)
+        .mark_circle(opacity=0.75, stroke="#333", strokeWidth=0.4)
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            size=alt.Size(f"{size}:Q", scale=alt.Scale(range=[15, 900]), title=size),
+            color=(
+                alt.Color(
+                    f"{color}:Q", scale=alt.Scale(scheme="oranges", domain=[0, 1]), title=color
+                )
+                if color
+                else alt.value("#1f5fa8")
+            ),
+            tooltip=tooltip or ["site_name:N", "country:N", f"{size}:Q"],
+        )
     )
-    return (land + circle).resolve_scale(color="independent").project(**EUROPE).properties(
-        width=680, height=580)
+    return (
+        (land + circle)
+        .resolve_scale(color="independent")
+        .project(**EUROPE)
+        .properties(width=680, height=580)
+    )
 
 
-def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None,
-        title: str = "") -> alt.Chart:
+def bar(
+    frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str = ""
+) -> alt.Chart:
     """Draw a horizontal bar chart of `x` by category `y`, stacked by `color`."""
     enc: dict[str, Any] = {
         "x": alt.X(f"{x}:Q", title=x),

@@ -26,14 +26,23 @@ SLIDERS: list[tuple[str, str, float, float, float]] = [
     ("energy_cap_scale", "National energy caps [x registry]", 0.0, 3.0, 0.05),
     ("demand_growth", "Demand growth [x]", 0.25, 10.0, 0.25),
     ("heat_price_eur_per_mwh_th", "Heat price [EUR/MWh th]", 0.0, 100.0, 1.0),
-    ("value_of_lost_compute_eur_per_mwh", "Value of lost compute [EUR/MWh IT]", 100.0, 5000.0,
-     50.0),
+    (
+        "value_of_lost_compute_eur_per_mwh",
+        "Value of lost compute [EUR/MWh IT]",
+        100.0,
+        5000.0,
+        50.0,
+    ),
     ("min_home_share", "Minimum share served at home", 0.0, 1.0, 0.05),
     ("fair_access_factor", "Fair access (x contribution share)", 0.0, 1.0, 0.05),
     ("juste_retour_factor", "Juste retour (x contribution share)", 0.0, 1.0, 0.05),
 ]
-RULE_LABELS = {"home": "home only", "eu": "EU members", "trusted": "trusted group",
-               "anywhere": "anywhere in the pool"}
+RULE_LABELS = {
+    "home": "home only",
+    "eu": "EU members",
+    "trusted": "trusted group",
+    "anywhere": "anywhere in the pool",
+}
 
 
 def db_path() -> Path:
@@ -132,8 +141,9 @@ def _load_initial_scenario() -> None:
         return
     params = {k: st.query_params[k] for k in st.query_params}
     try:
-        scenario = optimizer.apply_overrides(optimizer.Scenario(),
-                                             [f"{k}={v}" for k, v in params.items()])
+        scenario = optimizer.apply_overrides(
+            optimizer.Scenario(), [f"{k}={v}" for k, v in params.items()]
+        )
     except optimizer.ScenarioError as e:
         st.session_state["url_error"] = str(e)
         scenario = optimizer.Scenario()
@@ -185,8 +195,7 @@ def _store(field: str) -> None:
 def _store_cap_countries(registry_caps: pd.Series) -> None:
     chosen = st.session_state["w:cap_countries"]
     old = st.session_state[STORE].get("energy_cap_overrides", {})
-    _put("energy_cap_overrides",
-         {c: float(old.get(c, registry_caps.get(c, 0.0))) for c in chosen})
+    _put("energy_cap_overrides", {c: float(old.get(c, registry_caps.get(c, 0.0))) for c in chosen})
     for key in [k for k in st.session_state if str(k).startswith("w:energy_cap_overrides.")]:
         del st.session_state[key]
 
@@ -199,8 +208,13 @@ def current_scenario() -> optimizer.Scenario:
 def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
     st.header("Scenario")
     choices = scenario_choices()
-    pick = st.selectbox("Preset or saved scenario", list(choices), index=None,
-                        placeholder="Choose to load...", key="preset")
+    pick = st.selectbox(
+        "Preset or saved scenario",
+        list(choices),
+        index=None,
+        placeholder="Choose to load...",
+        key="preset",
+    )
     if pick and st.button("Load", key="load_preset"):
         set_scenario(choices[pick])
         st.rerun()
@@ -209,31 +223,66 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
     with st.expander("Sovereignty"):
         for w, row in reg["workload_classes"].set_index("workload").iterrows():
             field = f"rules.{w}"
-            st.selectbox(f"{row['name']} may run", optimizer.RULES,
-                         key=_widget(field, row["rule"]), format_func=RULE_LABELS.get,
-                         on_change=_store, args=(field,))
-        tags = sorted({t for v in reg["member_states"]["trusted_groups"].dropna()
-                       for t in str(v).split(",") if t})
-        st.selectbox("Trusted group", ["", *tags], key=_widget("trusted_group"),
-                     format_func=lambda t: t or "(none)", on_change=_store,
-                     args=("trusted_group",),
-                     help="us_ai_tier1: the Tier 1 states of the rescinded 2025 US AI-diffusion "
-                          "rule.")
-        st.multiselect("Also trusted", sorted(reg["member_states"]["iso2"]),
-                       key=_widget("trusted_states"), on_change=_store,
-                       args=("trusted_states",))
+            st.selectbox(
+                f"{row['name']} may run",
+                optimizer.RULES,
+                key=_widget(field, row["rule"]),
+                format_func=RULE_LABELS.get,
+                on_change=_store,
+                args=(field,),
+            )
+        tags = sorted(
+            {
+                t
+                for v in reg["member_states"]["trusted_groups"].dropna()
+                for t in str(v).split(",")
+                if t
+            }
+        )
+        st.selectbox(
+            "Trusted group",
+            ["", *tags],
+            key=_widget("trusted_group"),
+            format_func=lambda t: t or "(none)",
+            on_change=_store,
+            args=("trusted_group",),
+            help="us_ai_tier1: the Tier 1 states of the rescinded 2025 US AI-diffusion rule.",
+        )
+        st.multiselect(
+            "Also trusted",
+            sorted(reg["member_states"]["iso2"]),
+            key=_widget("trusted_states"),
+            on_change=_store,
+            args=("trusted_states",),
+        )
     with st.expander("Energy caps by country"):
         caps = reg["energy_caps"].groupby("country")["energy_cap_mw"].max()
         st.session_state["w:cap_countries"] = sorted(
-            st.session_state[STORE].get("energy_cap_overrides", {}))
-        st.multiselect("Override the cap of", sorted(reg["member_states"]["iso2"]),
-                       key="w:cap_countries", on_change=_store_cap_countries, args=(caps,))
+            st.session_state[STORE].get("energy_cap_overrides", {})
+        )
+        st.multiselect(
+            "Override the cap of",
+            sorted(reg["member_states"]["iso2"]),
+            key="w:cap_countries",
+            on_change=_store_cap_countries,
+            args=(caps,),
+        )
         for c in sorted(st.session_state[STORE].get("energy_cap_overrides", {})):
             field = f"energy_cap_overrides.{c}"
-            st.number_input(f"{c} cap [MW facility]", min_value=0.0, step=1.0,
-                            key=_widget(field), on_change=_store, args=(field,))
-    st.checkbox("Allow new capacity (expansion)", key=_widget("allow_expansion"),
-                on_change=_store, args=("allow_expansion",))
+            st.number_input(
+                f"{c} cap [MW facility]",
+                min_value=0.0,
+                step=1.0,
+                key=_widget(field),
+                on_change=_store,
+                args=(field,),
+            )
+    st.checkbox(
+        "Allow new capacity (expansion)",
+        key=_widget("allow_expansion"),
+        on_change=_store,
+        args=("allow_expansion",),
+    )
     scenario = current_scenario()
     with st.expander("Save this scenario"):
         name = st.text_input("Name", key="save_name")
@@ -253,8 +302,10 @@ def page(title: str, scenario_controls: bool = True) -> optimizer.Scenario:
         scenario = _sidebar(reg) if scenario_controls else current_scenario()
         st.caption(f"Database: `{db_path().name}`")
     if "url_error" in st.session_state:
-        st.warning(f"The link's scenario was not valid, so the baseline is shown: "
-                   f"{st.session_state.pop('url_error')}")
+        st.warning(
+            f"The link's scenario was not valid, so the baseline is shown: "
+            f"{st.session_state.pop('url_error')}"
+        )
     st.query_params.from_dict(optimizer.to_overrides(scenario))
     return scenario
 

@@ -47,10 +47,16 @@ def main() -> None:
             page.goto(f"{url}/Plan")
             page.get_by_text(LABEL).wait_for(timeout=120000)
             first = time.perf_counter() - started
-            value = page.locator('[data-testid="stMetric"]').filter(has_text=LABEL).locator(
-                '[data-testid="stMetricValue"]')
-            handle = page.locator('[data-testid="stSlider"]').filter(
-                has_text="Carbon price").get_by_role("slider")
+            value = (
+                page.locator('[data-testid="stMetric"]')
+                .filter(has_text=LABEL)
+                .locator('[data-testid="stMetricValue"]')
+            )
+            handle = (
+                page.locator('[data-testid="stSlider"]')
+                .filter(has_text="Carbon price")
+                .get_by_role("slider")
+            )
             times = []
             for _ in range(args.moves):
                 before = value.inner_text()
@@ -70,7 +76,8 @@ def main() -> None:
         "from the key press to the new 'Annual cost' figure on screen.\n\n"
         "| measure | seconds |\n|---|---|\n"
         f"| first load of the Plan page (cold caches, incl. reading the registry) | {first:.2f} |\n"
-        f"| slider move to new headline, median of {len(times)} | {statistics.median(times):.3f} |\n"
+        f"| slider move to new headline, median of {len(times)} | "
+        f"{statistics.median(times):.3f} |\n"
         f"| slider move to new headline, 90th percentile | {p90:.3f} |\n"
         f"| slider move to new headline, worst | {times[-1]:.3f} |\n"
     )

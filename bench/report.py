@@ -14,6 +14,9 @@ def write_section(title: str, body: str, doc: Path = DOC) -> None:
     text = doc.read_text() if doc.exists() else HEAD
     section = f"## {title}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section)
+    text = (
+        pattern.sub(section + "\n", text)
+        if pattern.search(text)
+        else (text.rstrip() + "\n\n" + section)
+    )
     doc.write_text(text.rstrip() + "\n")

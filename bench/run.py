@@ -37,12 +37,12 @@ def scaled(base: Inputs, n_sites: int, n_periods: int) -> Inputs:
     sites = {}
     for k in range(n_sites):
         s = seeds[k % len(seeds)]
-        sites[f"{s.id}_{k}"] = replace(s, id=f"{s.id}_{k}",
-                                       it_capacity_mw=s.it_capacity_mw * 0.2)
+        sites[f"{s.id}_{k}"] = replace(s, id=f"{s.id}_{k}", it_capacity_mw=s.it_capacity_mw * 0.2)
     periods = {f"m{m:02d}": Period(f"m{m:02d}", 8760 / n_periods) for m in range(n_periods)}
     one = next(iter(base.periods))
-    demand = {(s, w, t): v for (s, w, p), v in base.demand_it_mw.items() if p == one
-              for t in periods}
+    demand = {
+        (s, w, t): v for (s, w, p), v in base.demand_it_mw.items() if p == one for t in periods
+    }
     caps = {(c, t): v for (c, p), v in base.energy_cap_mw.items() if p == one for t in periods}
     return Inputs(base.states, sites, periods, base.workloads, (), demand, caps)
 
@@ -71,10 +71,16 @@ def measure(label: str, inputs: Inputs, scenario: Scenario, repeats: int) -> dic
             mps = Path(tmp) / "model.mps"
             problem.lp.writeMPS(str(mps))
             bares.append(bare_highs(mps))
-    return {"case": label, "variables": plan.summary["variables"],
-            "constraints": plan.summary["constraints"], "status": plan.status.value,
-            "build_s": statistics.median(builds), "solve_s": statistics.median(solves),
-            "read_s": statistics.median(reads), "bare_highs_s": statistics.median(bares)}
+    return {
+        "case": label,
+        "variables": plan.summary["variables"],
+        "constraints": plan.summary["constraints"],
+        "status": plan.status.value,
+        "build_s": statistics.median(builds),
+        "solve_s": statistics.median(solves),
+        "read_s": statistics.median(reads),
+        "bare_highs_s": statistics.median(bares),
+    }
 
 
 def main() -> None:
@@ -93,17 +99,26 @@ def main() -> None:
         else:
             n = int(size)
             inputs = scaled(base, n, args.periods)
-            rows.append(measure(f"{n} sites x {args.periods} periods", inputs, scenario,
-                                max(1, args.repeats if n <= 200 else 1)))
+            rows.append(
+                measure(
+                    f"{n} sites x {args.periods} periods",
+                    inputs,
+                    scenario,
+                    max(1, args.repeats if n <= 200 else 1),
+                )
+            )
         print(rows[-1], flush=True)
-    header = ("| case | variables | constraints | status | build [s] | solve via PuLP [s] | "
-              "read plan [s] | bare HiGHS on same MPS [s] | total / bare |\n"
-              "|---|---|---|---|---|---|---|---|---|\n")
+    header = (
+        "| case | variables | constraints | status | build [s] | solve via PuLP [s] | "
+        "read plan [s] | bare HiGHS on same MPS [s] | total / bare |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+    )
     lines = "".join(
         f"| {r['case']} | {r['variables']:,} | {r['constraints']:,} | {r['status']} | "
         f"{r['build_s']:.3f} | {r['solve_s']:.3f} | {r['read_s']:.3f} | {r['bare_highs_s']:.3f} | "
         f"{(r['build_s'] + r['solve_s'] + r['read_s']) / max(r['bare_highs_s'], 1e-9):.1f}x |\n"
-        for r in rows)
+        for r in rows
+    )
     body = (
         "Command: `uv run python -m bench.run` (medians of repeated runs; cases above 200 sites "
         f"run once) on {platform.machine()} ({os.cpu_count()} cores), "
@@ -111,7 +126,8 @@ def main() -> None:
         f"{highspy.Highs().version()}, {date.today()}. Build = `build_problem`; solve via PuLP "
         "= HiGHS called through PuLP; read plan = copying every value and dual into the Plan; "
         "bare HiGHS = highspy solving the same LP read from an MPS file, in the same run.\n\n"
-        + header + lines
+        + header
+        + lines
     )
     write_section("Solver", body, args.out)
     print(body)

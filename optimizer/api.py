@@ -41,14 +41,17 @@ def assumptions(db: Path | str | None = None) -> pd.DataFrame:
         return store.load_assumptions(con)
 
 
-def import_file(db: Path | str | None, table: str, path: Path, replace: bool = False) -> dict[str, int]:
+def import_file(
+    db: Path | str | None, table: str, path: Path, replace: bool = False
+) -> dict[str, int]:
     """Validate a CSV/Parquet/Excel file and write it into `table`: all rows or none."""
     with store.connect(db) as con:
         return store.import_table(con, table, path, replace=replace)
 
 
-def save_table(db: Path | str | None, table: str, frame: pd.DataFrame, label: str,
-               edited_by: str | None = None) -> dict[str, int]:
+def save_table(
+    db: Path | str | None, table: str, frame: pd.DataFrame, label: str, edited_by: str | None = None
+) -> dict[str, int]:
     """Validate edited rows and write them into `table`, recorded as user edits."""
     with store.connect(db) as con:
         return store.save_rows(con, table, frame, label, label, edited_by=edited_by)
@@ -77,8 +80,11 @@ def capitals() -> dict[str, tuple[float, float]]:
     cities = gc.get_cities()
     out = {}
     for iso, country in gc.get_countries().items():
-        hits = [c for c in cities.values()
-                if c["countrycode"] == iso and c["name"] == country["capital"]]
+        hits = [
+            c
+            for c in cities.values()
+            if c["countrycode"] == iso and c["name"] == country["capital"]
+        ]
         if hits:
             best = max(hits, key=lambda c: c["population"])
             out[iso] = (float(best["latitude"]), float(best["longitude"]))
@@ -91,8 +97,9 @@ def load_inputs(db: Path | str | None = None) -> Inputs:
     return inputs_from_records({t: f.to_dict("records") for t, f in tables.items()}, capitals())
 
 
-def plan(scenario: Scenario | None = None, db: Path | str | None = None,
-         inputs: Inputs | None = None) -> Plan:
+def plan(
+    scenario: Scenario | None = None, db: Path | str | None = None, inputs: Inputs | None = None
+) -> Plan:
     """Solve one scenario on the registry (or on given inputs) and return its plan."""
     scenario = scenario or Scenario()
     inputs = inputs if inputs is not None else load_inputs(db)
@@ -111,41 +118,52 @@ class Comparison:
     totals: dict[str, float]
 
 
-COMPARED = ("cost_eur", "emissions_t", "unserved_mwh", "expansion_mw", "heat_mwh_th",
-            "served_mwh")
+COMPARED = ("cost_eur", "emissions_t", "unserved_mwh", "expansion_mw", "heat_mwh_th", "served_mwh")
 
 
-def compare(scenario: Scenario | None = None, db: Path | str | None = None,
-            inputs: Inputs | None = None) -> Comparison:
+def compare(
+    scenario: Scenario | None = None, db: Path | str | None = None, inputs: Inputs | None = None
+) -> Comparison:
     """Solve a scenario pooled and in autarky; the dividend is autarky minus pooled."""
     scenario = scenario or Scenario()
     inputs = inputs if inputs is not None else load_inputs(db)
     pooled = plan(scenario, inputs=inputs)
-    alone = plan(scenario.with_overrides(autarky=True, name=f"{scenario.name} (autarky)"),
-                 inputs=inputs)
+    alone = plan(
+        scenario.with_overrides(autarky=True, name=f"{scenario.name} (autarky)"), inputs=inputs
+    )
     if not (pooled.has_solution and alone.has_solution):
         return Comparison(pooled, alone, pd.DataFrame(), {})
     a = alone.states.set_index("state")[list(COMPARED)]
     p = pooled.states.set_index("state")[list(COMPARED)]
     a, p = a.align(p, fill_value=0.0)
-    by_state = pd.concat([p.add_prefix("pooled_"), a.add_prefix("autarky_"),
-                          (a - p).add_prefix("dividend_")], axis=1).reset_index()
+    by_state = pd.concat(
+        [p.add_prefix("pooled_"), a.add_prefix("autarky_"), (a - p).add_prefix("dividend_")], axis=1
+    ).reset_index()
     by_state = by_state.rename(columns={"index": "state"})
     totals = {f"dividend_{c}": float((a[c] - p[c]).sum()) for c in COMPARED}
-    totals["dividend_objective_eur"] = float((alone.objective_eur or 0) - (pooled.objective_eur or 0))
+    totals["dividend_objective_eur"] = float(
+        (alone.objective_eur or 0) - (pooled.objective_eur or 0)
+    )
     return Comparison(pooled, alone, by_state, totals)
 
 
-def run_and_store(scenario: Scenario, db: Path | str | None = None,
-                  inputs: Inputs | None = None) -> tuple[str, Plan, dict[str, pd.DataFrame]]:
+def run_and_store(
+    scenario: Scenario, db: Path | str | None = None, inputs: Inputs | None = None
+) -> tuple[str, Plan, dict[str, pd.DataFrame]]:
     """Solve a scenario, store the run with its exact inputs in the database, return its id."""
     inputs = inputs if inputs is not None else load_inputs(db)
     result = plan(scenario, inputs=inputs)
     inputs_tables = effective_inputs(inputs, scenario)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     with store.connect(db) as con:
-        store.save_run(con, run_id, scenario.name, scenario.to_json(), result.summary,
-                       {**result.tables(), **inputs_tables})
+        store.save_run(
+            con,
+            run_id,
+            scenario.name,
+            scenario.to_json(),
+            result.summary,
+            {**result.tables(), **inputs_tables},
+        )
     return run_id, result, inputs_tables
 
 

@@ -20,15 +20,22 @@ from optimizer.validate import ValidationError
 EXIT_INVALID = 1
 EXIT_NO_PLAN = 3
 
-app = typer.Typer(help="European sovereign compute planner.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="European sovereign compute planner.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 data_app = typer.Typer(help="Import, export and inspect the registry.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar=store.DB_ENV,
-                 help="DuckDB file (default data/sovcompute.duckdb, created from the seed)."),
+    typer.Option(
+        "--db",
+        envvar=store.DB_ENV,
+        help="DuckDB file (default data/sovcompute.duckdb, created from the seed).",
+    ),
 ]
 
 
@@ -38,8 +45,7 @@ def _table(name: str) -> str:
     return name
 
 
-TableArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(TABLES)}.",
-                                         callback=_table)]
+TableArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(TABLES)}.", callback=_table)]
 
 
 @data_app.command("tables")
@@ -76,11 +82,22 @@ def data_import(
 
 
 ScenarioOption = Annotated[
-    Path | None, typer.Option("--scenario", exists=True, dir_okay=False,
-                              help="Scenario file (.toml or .json); default: the baseline.")]
+    Path | None,
+    typer.Option(
+        "--scenario",
+        exists=True,
+        dir_okay=False,
+        help="Scenario file (.toml or .json); default: the baseline.",
+    ),
+]
 SetOption = Annotated[
-    list[str] | None, typer.Option("--set", help="Override a scenario key: KEY=VALUE "
-                                   "(e.g. carbon_price_eur_per_t=120, rules.sensitive=home).")]
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario key: KEY=VALUE "
+        "(e.g. carbon_price_eur_per_t=120, rules.sensitive=home).",
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Run folder to write.")]
 FormatOption = Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")]
 
@@ -120,9 +137,11 @@ def solve_cmd(
     typer.echo(f"run {run_id}: {result.status.value}: {result.message}")
     if result.has_solution:
         s = result.summary
-        typer.echo(f"  annual cost {s['objective_eur']:,.0f} EUR; emissions "
-                   f"{s['emissions_t']:,.0f} tCO2; unserved {s['unserved_mwh']:,.0f} MWh; "
-                   f"reused heat {s['heat_reused_mwh_th']:,.0f} MWh th")
+        typer.echo(
+            f"  annual cost {s['objective_eur']:,.0f} EUR; emissions "
+            f"{s['emissions_t']:,.0f} tCO2; unserved {s['unserved_mwh']:,.0f} MWh; "
+            f"reused heat {s['heat_reused_mwh_th']:,.0f} MWh th"
+        )
         for w in result.warnings:
             typer.echo(f"  warning: {w}")
     typer.echo(f"  wrote {out}")
@@ -151,10 +170,12 @@ def compare_cmd(
     write_table(result.by_state, out / "pooling_dividend", fmt)
     (out / "pooling_totals.json").write_text(json.dumps(result.totals, indent=2))
     t = result.totals
-    typer.echo(f"pooling dividend: {t['dividend_objective_eur']:,.0f} EUR/yr; "
-               f"{t['dividend_unserved_mwh']:,.0f} MWh less unserved; "
-               f"{t['dividend_emissions_t']:,.0f} tCO2; {t['dividend_expansion_mw']:,.1f} MW of "
-               f"new capacity avoided")
+    typer.echo(
+        f"pooling dividend: {t['dividend_objective_eur']:,.0f} EUR/yr; "
+        f"{t['dividend_unserved_mwh']:,.0f} MWh less unserved; "
+        f"{t['dividend_emissions_t']:,.0f} tCO2; {t['dividend_expansion_mw']:,.1f} MW of "
+        f"new capacity avoided"
+    )
     top = result.by_state.sort_values("dividend_cost_eur", ascending=False).head(5)
     for r in top.itertuples():
         typer.echo(f"  {r.state}: {r.dividend_cost_eur:,.0f} EUR/yr")
@@ -163,7 +184,9 @@ def compare_cmd(
 
 def p_scenario(sc: Scenario, label: str) -> Scenario:
     """Return the scenario as solved for one side of a comparison."""
-    return sc.with_overrides(autarky=True, name=f"{sc.name} (autarky)") if label == "autarky" else sc
+    return (
+        sc.with_overrides(autarky=True, name=f"{sc.name} (autarky)") if label == "autarky" else sc
+    )
 
 
 def main() -> None:

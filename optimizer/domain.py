@@ -29,11 +29,15 @@ class State:
     longitude: float | None = None
 
     def __post_init__(self) -> None:
-        _check(self.elec_price_eur_per_mwh >= 0 and self.grid_ci_g_per_kwh >= 0,
-               f"state {self.iso2}: price {self.elec_price_eur_per_mwh}, "
-               f"carbon intensity {self.grid_ci_g_per_kwh} must be >= 0")
-        _check(0 <= self.contribution_share <= 1,
-               f"state {self.iso2}: contribution_share {self.contribution_share} not in [0, 1]")
+        _check(
+            self.elec_price_eur_per_mwh >= 0 and self.grid_ci_g_per_kwh >= 0,
+            f"state {self.iso2}: price {self.elec_price_eur_per_mwh}, "
+            f"carbon intensity {self.grid_ci_g_per_kwh} must be >= 0",
+        )
+        _check(
+            0 <= self.contribution_share <= 1,
+            f"state {self.iso2}: contribution_share {self.contribution_share} not in [0, 1]",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +56,14 @@ class Site:
     category: str = ""
 
     def __post_init__(self) -> None:
-        _check(self.it_capacity_mw >= 0 and self.pue >= 1,
-               f"site {self.id}: it_capacity_mw={self.it_capacity_mw}, pue={self.pue}")
-        _check(self.expansion_limit_mw is None or self.expansion_limit_mw >= 0,
-               f"site {self.id}: expansion_limit_mw={self.expansion_limit_mw}")
+        _check(
+            self.it_capacity_mw >= 0 and self.pue >= 1,
+            f"site {self.id}: it_capacity_mw={self.it_capacity_mw}, pue={self.pue}",
+        )
+        _check(
+            self.expansion_limit_mw is None or self.expansion_limit_mw >= 0,
+            f"site {self.id}: expansion_limit_mw={self.expansion_limit_mw}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +102,11 @@ class HeatOption:
     heat_price_eur_per_mwh_th: float | None = None  # [EUR/MWh thermal]; None = scenario's
 
     def __post_init__(self) -> None:
-        _check(0 <= self.recoverable_fraction <= 1 and self.sink_capacity_mw_th >= 0,
-               f"heat option {self.site_id}/{self.sink}: fraction {self.recoverable_fraction}, "
-               f"capacity {self.sink_capacity_mw_th}")
+        _check(
+            0 <= self.recoverable_fraction <= 1 and self.sink_capacity_mw_th >= 0,
+            f"heat option {self.site_id}/{self.sink}: fraction {self.recoverable_fraction}, "
+            f"capacity {self.sink_capacity_mw_th}",
+        )
 
 
 @dataclass(frozen=True)
@@ -115,8 +125,10 @@ class Inputs:
         for s in self.sites.values():
             _check(s.country in self.states, f"site {s.id}: unknown country {s.country}")
         for (st, w, p), v in self.demand_it_mw.items():
-            _check(st in self.states and w in self.workloads and p in self.periods,
-                   f"demand ({st}, {w}, {p}): unknown state, workload or period")
+            _check(
+                st in self.states and w in self.workloads and p in self.periods,
+                f"demand ({st}, {w}, {p}): unknown state, workload or period",
+            )
             _check(v >= 0, f"demand ({st}, {w}, {p}) = {v} must be >= 0")
         for (c, p), v in self.energy_cap_mw.items():
             _check(c in self.states and p in self.periods, f"energy cap ({c}, {p}): unknown")
@@ -134,13 +146,17 @@ class Inputs:
         return sum(v for (_, _, p), v in self.demand_it_mw.items() if p == period)
 
 
-def distance_km(a: tuple[float | None, float | None], b: tuple[float | None, float | None]) -> float:
+def distance_km(
+    a: tuple[float | None, float | None], b: tuple[float | None, float | None]
+) -> float:
     """Return the great-circle distance between two (lat, lon) points [km]; 0 if unknown."""
     if None in a or None in b:
         return 0.0
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))  # type: ignore[arg-type]
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
 
 
@@ -166,32 +182,60 @@ def inputs_from_records(
         lat, lon = capitals.get(iso, (None, None))
         groups = str(r.get("trusted_groups") or "")
         states[iso] = State(
-            iso, bool(r["eu_member"]), _num(r.get("elec_price_eur_per_mwh"), 0.0) or 0.0,
+            iso,
+            bool(r["eu_member"]),
+            _num(r.get("elec_price_eur_per_mwh"), 0.0) or 0.0,
             _num(r.get("grid_ci_g_per_kwh"), 0.0) or 0.0,
             _num(r.get("contribution_share"), 0.0) or 0.0,
-            frozenset(g.strip() for g in groups.split(",") if g.strip()), lat, lon)
+            frozenset(g.strip() for g in groups.split(",") if g.strip()),
+            lat,
+            lon,
+        )
     sites = {
         str(r["site_id"]): Site(
-            str(r["site_id"]), str(r["country"]), _num(r.get("it_capacity_mw"), 0.0) or 0.0,
-            float(r["pue"]), _num(r.get("latitude")), _num(r.get("longitude")),
-            _num(r.get("wue_l_per_kwh"), 0.0) or 0.0, _num(r.get("expansion_limit_mw")),
-            _num(r.get("expansion_cost_eur_per_mw_yr"), 0.0) or 0.0, str(r.get("category") or ""))
+            str(r["site_id"]),
+            str(r["country"]),
+            _num(r.get("it_capacity_mw"), 0.0) or 0.0,
+            float(r["pue"]),
+            _num(r.get("latitude")),
+            _num(r.get("longitude")),
+            _num(r.get("wue_l_per_kwh"), 0.0) or 0.0,
+            _num(r.get("expansion_limit_mw")),
+            _num(r.get("expansion_cost_eur_per_mw_yr"), 0.0) or 0.0,
+            str(r.get("category") or ""),
+        )
         for r in tables["sites"]
     }
     periods = {
-        str(r["period"]): Period(str(r["period"]), float(r["hours"]), float(r["price_factor"]),
-                                 float(r["carbon_factor"]), float(r["heat_demand_factor"]))
+        str(r["period"]): Period(
+            str(r["period"]),
+            float(r["hours"]),
+            float(r["price_factor"]),
+            float(r["carbon_factor"]),
+            float(r["heat_demand_factor"]),
+        )
         for r in tables["periods"]
     }
-    workloads = {str(r["workload"]): Workload(str(r["workload"]), str(r["rule"]))
-                 for r in tables["workload_classes"]}
+    workloads = {
+        str(r["workload"]): Workload(str(r["workload"]), str(r["rule"]))
+        for r in tables["workload_classes"]
+    }
     heat = tuple(
-        HeatOption(str(r["site_id"]), str(r["sink"]), float(r["recoverable_fraction"]),
-                   float(r["sink_capacity_mw_th"]), _num(r.get("heat_price_eur_per_mwh_th")))
+        HeatOption(
+            str(r["site_id"]),
+            str(r["sink"]),
+            float(r["recoverable_fraction"]),
+            float(r["sink_capacity_mw_th"]),
+            _num(r.get("heat_price_eur_per_mwh_th")),
+        )
         for r in tables["heat_options"]
     )
-    demand = {(str(r["state"]), str(r["workload"]), str(r["period"])): float(r["demand_it_mw"])
-              for r in tables["demand"]}
-    caps = {(str(r["country"]), str(r["period"])): float(r["energy_cap_mw"])
-            for r in tables["energy_caps"]}
+    demand = {
+        (str(r["state"]), str(r["workload"]), str(r["period"])): float(r["demand_it_mw"])
+        for r in tables["demand"]
+    }
+    caps = {
+        (str(r["country"]), str(r["period"])): float(r["energy_cap_mw"])
+        for r in tables["energy_caps"]
+    }
     return Inputs(states, sites, periods, workloads, heat, demand, caps)

@@ -44,8 +44,15 @@ class Problem:
     heat_price: dict[tuple[str, str], float] = field(default_factory=dict)
     cost_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, family: str, name: str, keys: dict[str, str], terms: Iterable[Term],
-            sense: str, rhs: float) -> None:
+    def add(
+        self,
+        family: str,
+        name: str,
+        keys: dict[str, str],
+        terms: Iterable[Term],
+        sense: str,
+        rhs: float,
+    ) -> None:
         """Add one named constraint  sum(terms) <sense> rhs."""
         expr = pulp.lpSum_vars_coefs(list(terms))
         if sense == "<=":
@@ -95,8 +102,7 @@ def usable_sites(inputs: Inputs, scenario: Scenario) -> list[Site]:
 def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     """Build the LP of a scenario: least annual cost of serving every state's demand."""
     title = re.sub(r"[^A-Za-z0-9_]+", "_", f"sovcompute_{scenario.name}")
-    p = Problem(pulp.LpProblem(title, pulp.LpMinimize),
-                inputs, scenario)
+    p = Problem(pulp.LpProblem(title, pulp.LpMinimize), inputs, scenario)
     p.trusted = trusted_states(inputs, scenario)
     p.demand = {k: v * scenario.demand_growth for k, v in inputs.demand_it_mw.items() if v > 0}
     sites = usable_sites(inputs, scenario)
@@ -130,7 +136,7 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
     """Create x (IT load per state, workload, site, period), unserved and expansion [MW]."""
     inputs, sc = p.inputs, p.scenario
     voll = sc.value_of_lost_compute_eur_per_mwh
-    for (s, w, t), d in sorted(p.demand.items()):
+    for s, w, t in sorted(p.demand):
         period = inputs.periods[t]
         u = p.lp.add_variable(_name("unserved", s, w, t), lowBound=0)
         p.unserved[(s, w, t)] = u
@@ -160,8 +166,9 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
         for site in sites:
             if site.expansion_limit_mw == 0:
                 continue
-            e = p.lp.add_variable(_name("expansion", site.id), lowBound=0,
-                                  upBound=site.expansion_limit_mw)
+            e = p.lp.add_variable(
+                _name("expansion", site.id), lowBound=0, upBound=site.expansion_limit_mw
+            )
             p.expansion[site.id] = e
             p.cost_terms["expansion"].append((e, site.expansion_cost_eur_per_mw_yr))
 
@@ -179,8 +186,14 @@ def add_demand_balance(p: Problem) -> None:
     for (s, w, t), d in sorted(p.demand.items()):
         terms = [(p.x[k], 1.0) for k in groups.get((s, w, t), [])]
         terms.append((p.unserved[(s, w, t)], 1.0))
-        p.add("demand", _name("demand", s, w, t), {"state": s, "workload": w, "period": t},
-              terms, "==", d)
+        p.add(
+            "demand",
+            _name("demand", s, w, t),
+            {"state": s, "workload": w, "period": t},
+            terms,
+            "==",
+            d,
+        )
 
 
 def add_site_capacity(p: Problem, sites: list[Site]) -> None:
@@ -193,8 +206,14 @@ def add_site_capacity(p: Problem, sites: list[Site]) -> None:
                 continue
             if site.id in p.expansion:
                 terms.append((p.expansion[site.id], -1.0))
-            p.add("site_capacity", _name("site_capacity", site.id, t),
-                  {"site": site.id, "period": t}, terms, "<=", site.it_capacity_mw)
+            p.add(
+                "site_capacity",
+                _name("site_capacity", site.id, t),
+                {"site": site.id, "period": t},
+                terms,
+                "<=",
+                site.it_capacity_mw,
+            )
 
 
 def energy_cap(inputs: Inputs, sc: Scenario, country: str, period: str) -> float | None:
@@ -216,8 +235,9 @@ def add_energy_caps(p: Problem, sites: list[Site]) -> None:
         if cap is None:
             continue
         terms = [(p.x[k], pue[k[2]]) for k in keys]
-        p.add("energy_cap", _name("energy_cap", c, t), {"country": c, "period": t},
-              terms, "<=", cap)
+        p.add(
+            "energy_cap", _name("energy_cap", c, t), {"country": c, "period": t}, terms, "<=", cap
+        )
 
 
 def add_sovereignty(p: Problem) -> None:
@@ -229,8 +249,14 @@ def add_sovereignty(p: Problem) -> None:
         if not allowed(rule, s, inputs.sites[i], inputs, p.trusted):
             forbidden[(s, w, t)].append((var, 1.0))
     for (s, w, t), terms in sorted(forbidden.items()):
-        p.add("sovereignty", _name("sovereignty", s, w, t),
-              {"state": s, "workload": w, "period": t}, terms, "<=", 0.0)
+        p.add(
+            "sovereignty",
+            _name("sovereignty", s, w, t),
+            {"state": s, "workload": w, "period": t},
+            terms,
+            "<=",
+            0.0,
+        )
 
 
 def _shortfall(p: Problem, family: str, key: str, period: str) -> Term:
@@ -238,8 +264,9 @@ def _shortfall(p: Problem, family: str, key: str, period: str) -> Term:
     var = p.lp.add_variable(_name("shortfall", family, key, period), lowBound=0)
     p.shortfall[(family, key, period)] = var
     hours = p.inputs.periods[period].hours
-    p.cost_terms["rule_shortfall"].append((var, p.scenario.value_of_lost_compute_eur_per_mwh
-                                           * hours))
+    p.cost_terms["rule_shortfall"].append(
+        (var, p.scenario.value_of_lost_compute_eur_per_mwh * hours)
+    )
     return (var, 1.0)
 
 
@@ -254,11 +281,16 @@ def add_home_share(p: Problem) -> None:
     """Load served at home >= min_home_share x the state's demand, per period [MW IT]."""
     groups = _group(p, lambda k: (k[0], k[3]))
     for (s, t), d in sorted(_demand_by_state(p).items()):
-        terms = [(p.x[k], 1.0) for k in groups.get((s, t), [])
-                 if p.inputs.sites[k[2]].country == s]
+        terms = [(p.x[k], 1.0) for k in groups.get((s, t), []) if p.inputs.sites[k[2]].country == s]
         terms.append(_shortfall(p, "home_share", s, t))
-        p.add("home_share", _name("home_share", s, t), {"state": s, "period": t},
-              terms, ">=", p.scenario.min_home_share * d)
+        p.add(
+            "home_share",
+            _name("home_share", s, t),
+            {"state": s, "period": t},
+            terms,
+            ">=",
+            p.scenario.min_home_share * d,
+        )
 
 
 def add_fair_access(p: Problem) -> None:
@@ -275,8 +307,9 @@ def add_fair_access(p: Problem) -> None:
             continue
         terms = [(p.x[k], 1.0) for k in groups.get((s, t), [])]
         terms.append(_shortfall(p, "fair_access", s, t))
-        p.add("fair_access", _name("fair_access", s, t), {"state": s, "period": t},
-              terms, ">=", rhs)
+        p.add(
+            "fair_access", _name("fair_access", s, t), {"state": s, "period": t}, terms, ">=", rhs
+        )
 
 
 def add_juste_retour(p: Problem, sites: list[Site]) -> None:
@@ -285,8 +318,14 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
     for t, keys in sorted(by_period.items()):
         total = p.lp.add_variable(_name("pooled_load", t), lowBound=0)
         p.pooled_load[t] = total
-        p.add("pooled_load", _name("pooled_load", t), {"period": t},
-              [(p.x[k], 1.0) for k in keys] + [(total, -1.0)], "==", 0.0)
+        p.add(
+            "pooled_load",
+            _name("pooled_load", t),
+            {"period": t},
+            [(p.x[k], 1.0) for k in keys] + [(total, -1.0)],
+            "==",
+            0.0,
+        )
     host_country = {s.id: s.country for s in sites}
     hosted = _group(p, lambda k: (host_country[k[2]], k[3]))
     f = p.scenario.juste_retour_factor
@@ -297,16 +336,25 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
         for t, total in sorted(p.pooled_load.items()):
             terms = [(p.x[k], 1.0) for k in hosted.get((c, t), [])]
             terms += [(total, -f * share), _shortfall(p, "juste_retour", c, t)]
-            p.add("juste_retour", _name("juste_retour", c, t), {"country": c, "period": t},
-                  terms, ">=", 0.0)
+            p.add(
+                "juste_retour",
+                _name("juste_retour", c, t),
+                {"country": c, "period": t},
+                terms,
+                ">=",
+                0.0,
+            )
 
 
 def add_heat(p: Problem) -> None:
     """Reused heat <= recoverable fraction x IT load, and <= the sink's capacity [MW thermal]."""
     at_site = _group(p, lambda k: (k[2], k[3]))
     for h in p.inputs.heat_options:
-        price = (h.heat_price_eur_per_mwh_th if h.heat_price_eur_per_mwh_th is not None
-                 else p.scenario.heat_price_eur_per_mwh_th)
+        price = (
+            h.heat_price_eur_per_mwh_th
+            if h.heat_price_eur_per_mwh_th is not None
+            else p.scenario.heat_price_eur_per_mwh_th
+        )
         p.heat_price[(h.site_id, h.sink)] = price
         for t, period in p.inputs.periods.items():
             keys = at_site.get((h.site_id, t), [])
@@ -316,17 +364,35 @@ def add_heat(p: Problem) -> None:
             p.heat[(h.site_id, h.sink, t)] = var
             p.cost_terms["heat_revenue"].append((var, -price * period.hours))
             keys_ = {"site": h.site_id, "sink": h.sink, "period": t}
-            p.add("heat_recovery", _name("heat_recovery", h.site_id, h.sink, t), keys_,
-                  [(var, 1.0)] + [(p.x[k], -h.recoverable_fraction) for k in keys], "<=", 0.0)
-            p.add("heat_sink", _name("heat_sink", h.site_id, h.sink, t), keys_,
-                  [(var, 1.0)], "<=", h.sink_capacity_mw_th * period.heat_demand_factor)
+            p.add(
+                "heat_recovery",
+                _name("heat_recovery", h.site_id, h.sink, t),
+                keys_,
+                [(var, 1.0)] + [(p.x[k], -h.recoverable_fraction) for k in keys],
+                "<=",
+                0.0,
+            )
+            p.add(
+                "heat_sink",
+                _name("heat_sink", h.site_id, h.sink, t),
+                keys_,
+                [(var, 1.0)],
+                "<=",
+                h.sink_capacity_mw_th * period.heat_demand_factor,
+            )
 
 
 def add_emissions_budget(p: Problem) -> None:
     """Total emissions of the pooled load <= the budget [tCO2/yr]."""
     terms = [(var, p.coef[k][3]) for k, var in p.x.items() if p.coef[k][3] > 0]
-    p.add("emissions_budget", "emissions_budget", {}, terms, "<=",
-          float(p.scenario.emissions_budget_t or 0.0))
+    p.add(
+        "emissions_budget",
+        "emissions_budget",
+        {},
+        terms,
+        "<=",
+        float(p.scenario.emissions_budget_t or 0.0),
+    )
 
 
 def add_water_caps(p: Problem, sites: list[Site]) -> None:
@@ -334,11 +400,20 @@ def add_water_caps(p: Problem, sites: list[Site]) -> None:
     site = {s.id: s for s in sites}
     groups = _group(p, lambda k: site[k[2]].country)
     for c, keys in sorted(groups.items()):
-        terms = [(p.x[k], site[k[2]].wue_l_per_kwh * p.inputs.periods[k[3]].hours)
-                 for k in keys if site[k[2]].wue_l_per_kwh > 0]
+        terms = [
+            (p.x[k], site[k[2]].wue_l_per_kwh * p.inputs.periods[k[3]].hours)
+            for k in keys
+            if site[k[2]].wue_l_per_kwh > 0
+        ]
         if terms:
-            p.add("water", _name("water", c), {"country": c}, terms, "<=",
-                  float(p.scenario.water_cap_m3_per_country or 0.0))
+            p.add(
+                "water",
+                _name("water", c),
+                {"country": c},
+                terms,
+                "<=",
+                float(p.scenario.water_cap_m3_per_country or 0.0),
+            )
 
 
 def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
@@ -349,5 +424,11 @@ def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
     for (c, t), keys in sorted(groups.items()):
         if p.scenario.gpu_cap_applies_to == "untrusted" and c in p.trusted:
             continue
-        p.add("gpu_cap", _name("gpu_cap", c, t), {"country": c, "period": t},
-              [(p.x[k], per_mw) for k in keys], "<=", float(p.scenario.gpu_cap_per_country or 0))
+        p.add(
+            "gpu_cap",
+            _name("gpu_cap", c, t),
+            {"country": c, "period": t},
+            [(p.x[k], per_mw) for k in keys],
+            "<=",
+            float(p.scenario.gpu_cap_per_country or 0),
+        )

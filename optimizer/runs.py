@@ -25,45 +25,100 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
     """Return the inputs a scenario's LP reads, as tables named inputs/<table>."""
     usable = {s.id for s in usable_sites(inputs, scenario)}
     trusted = trusted_states(inputs, scenario)
-    sites = pd.DataFrame([{
-        "site_id": s.id, "country": s.country, "category": s.category,
-        "it_capacity_mw": s.it_capacity_mw, "pue": s.pue, "wue_l_per_kwh": s.wue_l_per_kwh,
-        "expansion_limit_mw": s.expansion_limit_mw,
-        "expansion_cost_eur_per_mw_yr": s.expansion_cost_eur_per_mw_yr,
-        "latitude": s.latitude, "longitude": s.longitude, "usable": s.id in usable,
-    } for s in sorted(inputs.sites.values(), key=lambda s: s.id)])
-    states = pd.DataFrame([{
-        "state": s.iso2, "eu_member": s.eu_member, "trusted": s.iso2 in trusted,
-        "elec_price_eur_per_mwh": s.elec_price_eur_per_mwh,
-        "grid_ci_g_per_kwh": s.grid_ci_g_per_kwh, "contribution_share": s.contribution_share,
-    } for s in sorted(inputs.states.values(), key=lambda s: s.iso2)])
+    sites = pd.DataFrame(
+        [
+            {
+                "site_id": s.id,
+                "country": s.country,
+                "category": s.category,
+                "it_capacity_mw": s.it_capacity_mw,
+                "pue": s.pue,
+                "wue_l_per_kwh": s.wue_l_per_kwh,
+                "expansion_limit_mw": s.expansion_limit_mw,
+                "expansion_cost_eur_per_mw_yr": s.expansion_cost_eur_per_mw_yr,
+                "latitude": s.latitude,
+                "longitude": s.longitude,
+                "usable": s.id in usable,
+            }
+            for s in sorted(inputs.sites.values(), key=lambda s: s.id)
+        ]
+    )
+    states = pd.DataFrame(
+        [
+            {
+                "state": s.iso2,
+                "eu_member": s.eu_member,
+                "trusted": s.iso2 in trusted,
+                "elec_price_eur_per_mwh": s.elec_price_eur_per_mwh,
+                "grid_ci_g_per_kwh": s.grid_ci_g_per_kwh,
+                "contribution_share": s.contribution_share,
+            }
+            for s in sorted(inputs.states.values(), key=lambda s: s.iso2)
+        ]
+    )
     demand = pd.DataFrame(
-        [(s, w, t, v * scenario.demand_growth)
-         for (s, w, t), v in sorted(inputs.demand_it_mw.items())],
-        columns=["state", "workload", "period", "demand_it_mw"])
+        [
+            (s, w, t, v * scenario.demand_growth)
+            for (s, w, t), v in sorted(inputs.demand_it_mw.items())
+        ],
+        columns=["state", "workload", "period", "demand_it_mw"],
+    )
     countries = sorted({c for c, _ in inputs.energy_cap_mw} | set(scenario.energy_cap_overrides))
 
     caps = pd.DataFrame(
-        [(c, t, cap) for c in countries for t in inputs.periods
-         if (cap := energy_cap(inputs, scenario, c, t)) is not None],
-        columns=["country", "period", "energy_cap_mw"])
+        [
+            (c, t, cap)
+            for c in countries
+            for t in inputs.periods
+            if (cap := energy_cap(inputs, scenario, c, t)) is not None
+        ],
+        columns=["country", "period", "energy_cap_mw"],
+    )
     periods = pd.DataFrame([asdict(p) for p in inputs.periods.values()]).rename(
-        columns={"id": "period"})
-    workloads = pd.DataFrame([{
-        "workload": w.id, "rule": scenario.rules.get(w.id, w.rule),
-        "allowed_hosts_note": "home always; eu = EU members; trusted = inputs/states.trusted",
-    } for w in inputs.workloads.values()])
-    heat = pd.DataFrame([{
-        "site_id": h.site_id, "sink": h.sink, "recoverable_fraction": h.recoverable_fraction,
-        "sink_capacity_mw_th": h.sink_capacity_mw_th,
-        "heat_price_eur_per_mwh_th": (h.heat_price_eur_per_mwh_th
-                                      if h.heat_price_eur_per_mwh_th is not None
-                                      else scenario.heat_price_eur_per_mwh_th),
-    } for h in inputs.heat_options], columns=["site_id", "sink", "recoverable_fraction",
-                                              "sink_capacity_mw_th", "heat_price_eur_per_mwh_th"])
-    return {"inputs/sites": sites, "inputs/states": states, "inputs/demand": demand,
-            "inputs/energy_caps": caps, "inputs/periods": periods,
-            "inputs/workloads": workloads, "inputs/heat_options": heat}
+        columns={"id": "period"}
+    )
+    workloads = pd.DataFrame(
+        [
+            {
+                "workload": w.id,
+                "rule": scenario.rules.get(w.id, w.rule),
+                "allowed_hosts": "home always; eu: EU members; trusted: inputs/states.trusted",
+            }
+            for w in inputs.workloads.values()
+        ]
+    )
+    heat = pd.DataFrame(
+        [
+            {
+                "site_id": h.site_id,
+                "sink": h.sink,
+                "recoverable_fraction": h.recoverable_fraction,
+                "sink_capacity_mw_th": h.sink_capacity_mw_th,
+                "heat_price_eur_per_mwh_th": (
+                    h.heat_price_eur_per_mwh_th
+                    if h.heat_price_eur_per_mwh_th is not None
+                    else scenario.heat_price_eur_per_mwh_th
+                ),
+            }
+            for h in inputs.heat_options
+        ],
+        columns=[
+            "site_id",
+            "sink",
+            "recoverable_fraction",
+            "sink_capacity_mw_th",
+            "heat_price_eur_per_mwh_th",
+        ],
+    )
+    return {
+        "inputs/sites": sites,
+        "inputs/states": states,
+        "inputs/demand": demand,
+        "inputs/energy_caps": caps,
+        "inputs/periods": periods,
+        "inputs/workloads": workloads,
+        "inputs/heat_options": heat,
+    }
 
 
 def write_table(frame: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
@@ -83,15 +138,24 @@ def write_table(frame: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
     return path
 
 
-def export_run(plan: Plan, scenario: Scenario, inputs_tables: dict[str, pd.DataFrame],
-               out: Path, fmt: str = "csv") -> list[Path]:
+def export_run(
+    plan: Plan,
+    scenario: Scenario,
+    inputs_tables: dict[str, pd.DataFrame],
+    out: Path,
+    fmt: str = "csv",
+) -> list[Path]:
     """Write a self-contained run folder and return the files written."""
     out.mkdir(parents=True, exist_ok=True)
-    written = [write_table(frame, out / name, fmt)
-               for name, frame in {**plan.tables(), **inputs_tables}.items()]
+    written = [
+        write_table(frame, out / name, fmt)
+        for name, frame in {**plan.tables(), **inputs_tables}.items()
+    ]
     summary = out / "summary.json"
-    summary.write_text(json.dumps(plan.summary | {"warnings": plan.warnings}, indent=2,
-                                  default=str), encoding="utf-8")
+    summary.write_text(
+        json.dumps(plan.summary | {"warnings": plan.warnings}, indent=2, default=str),
+        encoding="utf-8",
+    )
     scen = out / "scenario.toml"
     scen.write_text(scenario.to_toml(), encoding="utf-8")
     return [*written, summary, scen]
@@ -100,11 +164,20 @@ def export_run(plan: Plan, scenario: Scenario, inputs_tables: dict[str, pd.DataF
 def workbook_bytes(plan: Plan, scenario: Scenario) -> bytes:
     """Return an Excel workbook: one sheet per plan table, plus the scenario and run metadata."""
     buffer = io.BytesIO()
-    scen = pd.DataFrame([(k, json.dumps(v) if isinstance(v, dict | list) else v)
-                         for k, v in scenario.to_dict().items()], columns=["key", "value"])
-    meta = pd.DataFrame([(k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
-                         for k, v in (plan.summary | {"warnings": plan.warnings}).items()],
-                        columns=["key", "value"])
+    scen = pd.DataFrame(
+        [
+            (k, json.dumps(v) if isinstance(v, dict | list) else v)
+            for k, v in scenario.to_dict().items()
+        ],
+        columns=["key", "value"],
+    )
+    meta = pd.DataFrame(
+        [
+            (k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
+            for k, v in (plan.summary | {"warnings": plan.warnings}).items()
+        ],
+        columns=["key", "value"],
+    )
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         for name, frame in plan.tables().items():
             frame.to_excel(xl, sheet_name=name, index=False)

@@ -95,30 +95,43 @@ class Scenario:
             if not ok:
                 problems.append(what)
 
-        for f in ("carbon_price_eur_per_t", "value_of_lost_compute_eur_per_mwh",
-                  "heat_price_eur_per_mwh_th", "demand_growth", "energy_cap_scale",
-                  "transfer_cost_eur_per_mwh_per_1000km"):
+        for f in (
+            "carbon_price_eur_per_t",
+            "value_of_lost_compute_eur_per_mwh",
+            "heat_price_eur_per_mwh_th",
+            "demand_growth",
+            "energy_cap_scale",
+            "transfer_cost_eur_per_mwh_per_1000km",
+        ):
             v = getattr(self, f)
-            need(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
-                 f"{f}={v!r} must be a number >= 0")
+            need(
+                isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+                f"{f}={v!r} must be a number >= 0",
+            )
         for f in ("min_home_share", "fair_access_factor", "juste_retour_factor"):
             v = getattr(self, f)
             need(isinstance(v, int | float) and 0 <= v <= 1, f"{f}={v!r} must be in [0, 1]")
         for f in ("emissions_budget_t", "water_cap_m3_per_country", "gpu_cap_per_country"):
             v = getattr(self, f)
-            need(v is None or (isinstance(v, int | float) and v >= 0),
-                 f"{f}={v!r} must be empty or a number >= 0")
+            need(
+                v is None or (isinstance(v, int | float) and v >= 0),
+                f"{f}={v!r} must be empty or a number >= 0",
+            )
         need(self.kw_per_gpu > 0, f"kw_per_gpu={self.kw_per_gpu!r} must be > 0")
         need(self.time_limit_s > 0, f"time_limit_s={self.time_limit_s!r} must be > 0")
         for w, r in self.rules.items():
             need(r in RULES, f"rules.{w}={r!r} must be one of {', '.join(RULES)}")
         for c, v in self.energy_cap_overrides.items():
-            need(isinstance(v, int | float) and v >= 0,
-                 f"energy_cap_overrides.{c}={v!r} must be a number >= 0")
+            need(
+                isinstance(v, int | float) and v >= 0,
+                f"energy_cap_overrides.{c}={v!r} must be a number >= 0",
+            )
         for fam in self.disabled_constraints:
             need(fam in FAMILIES, f"disabled_constraints: {fam!r} is not one of {FAMILIES}")
-        need(self.gpu_cap_applies_to in ("untrusted", "all"),
-             f"gpu_cap_applies_to={self.gpu_cap_applies_to!r} must be 'untrusted' or 'all'")
+        need(
+            self.gpu_cap_applies_to in ("untrusted", "all"),
+            f"gpu_cap_applies_to={self.gpu_cap_applies_to!r} must be 'untrusted' or 'all'",
+        )
         if problems:
             raise ScenarioError(f"scenario '{self.name}': " + "; ".join(problems))
 
@@ -128,8 +141,11 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the scenario as plain data (None values left out, as TOML has no null)."""
-        return {k: list(v) if isinstance(v, tuple) else v
-                for k, v in asdict(self).items() if v is not None}
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in asdict(self).items()
+            if v is not None
+        }
 
     def to_toml(self) -> str:
         """Return the scenario as TOML."""
@@ -152,10 +168,13 @@ def from_dict(data: dict[str, Any]) -> Scenario:
     """Build a scenario from plain data; unknown keys fail."""
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ScenarioError(f"unknown scenario key(s): {', '.join(unknown)} "
-                            f"(known: {', '.join(FIELDS)})")
-    clean = {k: tuple(v) if k in TUPLE_FIELDS and isinstance(v, list | tuple) else v
-             for k, v in data.items()}
+        raise ScenarioError(
+            f"unknown scenario key(s): {', '.join(unknown)} (known: {', '.join(FIELDS)})"
+        )
+    clean: dict[str, Any] = {
+        k: tuple(v) if k in TUPLE_FIELDS and isinstance(v, list | tuple) else v
+        for k, v in data.items()
+    }
     try:
         return Scenario(**clean)
     except TypeError as e:
@@ -190,15 +209,16 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def apply_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
-    """Apply `key=value` overrides; a dotted key sets one entry of a table (rules.sensitive=home)."""
+    """Apply `key=value` overrides; a dotted key sets one table entry (rules.sensitive=home)."""
     data = scenario.to_dict()
     for item in overrides:
         key, value = parse_override(item)
         if "." in key:
             top, sub = key.split(".", 1)
             if top not in ("rules", "energy_cap_overrides"):
-                raise ScenarioError(f"--set {item!r}: only rules.X and energy_cap_overrides.X "
-                                    "take a dotted key")
+                raise ScenarioError(
+                    f"--set {item!r}: only rules.X and energy_cap_overrides.X take a dotted key"
+                )
             data[top] = {**data.get(top, {}), sub: value}
         else:
             data[key] = value
@@ -223,4 +243,3 @@ def _literal(value: Any) -> str:
     if isinstance(value, list):
         return json.dumps(value)  # a one-line TOML array of strings
     return tomli_w.dumps({"v": value}).strip()[4:]
-

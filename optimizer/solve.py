@@ -27,10 +27,10 @@ class Status(enum.StrEnum):
 STATUS_TEXT = {
     Status.OPTIMAL: "The plan is optimal.",
     Status.TIME_LIMIT: "The solver hit its time limit; the plan shown is the best found, not "
-                       "proven optimal. Raise time_limit_s or simplify the scenario.",
+    "proven optimal. Raise time_limit_s or simplify the scenario.",
     Status.INFEASIBLE: "No plan satisfies every rule. Unserved demand is always allowed, so a "
-                       "hard budget or cap set below what the data allow is the usual cause: "
-                       "relax the emissions budget, water or GPU caps.",
+    "hard budget or cap set below what the data allow is the usual cause: "
+    "relax the emissions budget, water or GPU caps.",
     Status.ERROR: "The solver failed; see the message.",
 }
 
@@ -59,8 +59,13 @@ class Plan:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the plan's tables by name, as written to a run folder."""
-        return {"allocation": self.allocation, "unserved": self.unserved, "sites": self.sites,
-                "states": self.states, "duals": self.duals}
+        return {
+            "allocation": self.allocation,
+            "unserved": self.unserved,
+            "sites": self.sites,
+            "states": self.states,
+            "duals": self.duals,
+        }
 
 
 def _status(stats: Any) -> Status:
@@ -86,15 +91,31 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
         status, message, has_solution = Status.ERROR, f"solver error: {e}", False
     solve_seconds = time.perf_counter() - started
     summary: dict[str, Any] = {
-        "scenario": sc.name, "status": status.value, "message": message,
-        "variables": problem.lp.numVariables(), "constraints": problem.lp.numConstraints(),
-        "build_seconds": round(build_seconds, 4), "solve_seconds": round(solve_seconds, 4),
-        "solver": "HiGHS", "versions": {p: version(p) for p in ("pulp", "highspy")},
+        "scenario": sc.name,
+        "status": status.value,
+        "message": message,
+        "variables": problem.lp.numVariables(),
+        "constraints": problem.lp.numConstraints(),
+        "build_seconds": round(build_seconds, 4),
+        "solve_seconds": round(solve_seconds, 4),
+        "solver": "HiGHS",
+        "versions": {p: version(p) for p in ("pulp", "highspy")},
     }
     if not has_solution:
         empty = pd.DataFrame()
-        return Plan(sc.name, status, message, None, {}, empty, empty, empty, empty, empty,
-                    summary | {"objective_eur": None})
+        return Plan(
+            sc.name,
+            status,
+            message,
+            None,
+            {},
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            summary | {"objective_eur": None},
+        )
     return _read_plan(problem, status, message, summary)
 
 
@@ -118,22 +139,51 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
             continue
         s, w, i, t = key
         energy, carbon, transfer, emissions = problem.coef[key]
-        rows.append((s, w, i, inputs.sites[i].country, t, mw, mw * hours[t],
-                     mw * 1000.0 / sc.kw_per_gpu, mw * energy, mw * carbon, mw * transfer,
-                     mw * emissions))
-    allocation = pd.DataFrame(rows, columns=[
-        "state", "workload", "site_id", "host_country", "period", "it_mw", "it_mwh",
-        "gpu_equivalents", "energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur",
-        "emissions_t"])
+        rows.append(
+            (
+                s,
+                w,
+                i,
+                inputs.sites[i].country,
+                t,
+                mw,
+                mw * hours[t],
+                mw * 1000.0 / sc.kw_per_gpu,
+                mw * energy,
+                mw * carbon,
+                mw * transfer,
+                mw * emissions,
+            )
+        )
+    allocation = pd.DataFrame(
+        rows,
+        columns=[
+            "state",
+            "workload",
+            "site_id",
+            "host_country",
+            "period",
+            "it_mw",
+            "it_mwh",
+            "gpu_equivalents",
+            "energy_cost_eur",
+            "carbon_cost_eur",
+            "transfer_cost_eur",
+            "emissions_t",
+        ],
+    )
     # Unserved demand.
     unserved = pd.DataFrame(
         [(s, w, t, _value(u), _value(u) * hours[t]) for (s, w, t), u in problem.unserved.items()],
-        columns=["state", "workload", "period", "it_mw", "it_mwh"])
+        columns=["state", "workload", "period", "it_mw", "it_mwh"],
+    )
     unserved = unserved[unserved["it_mw"] > 0].reset_index(drop=True)
     sites = _site_table(problem, allocation)
     states = _state_table(problem, allocation, unserved, sites)
-    costs = {name: float(sum(_value(v) * c for v, c in terms))
-             for name, terms in problem.cost_terms.items()}
+    costs = {
+        name: float(sum(_value(v) * c for v, c in terms))
+        for name, terms in problem.cost_terms.items()
+    }
     objective = float(sum(costs.values()))
     duals = _dual_table(problem)
     totals = {
@@ -143,31 +193,73 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
         "emissions_t": float(allocation["emissions_t"].sum()),
         "heat_reused_mwh_th": float(sites["heat_mwh_th"].sum()),
         "expansion_mw": float(sites["expansion_mw"].sum()),
-        "home_share": float(states["served_at_home_mwh"].sum()
-                            / max(states["served_mwh"].sum(), 1e-12)),
+        "home_share": float(
+            states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
+        ),
     }
     warnings = []
     if totals["unserved_mwh"] > 1e-6:
         worst = unserved.groupby("state")["it_mwh"].sum().sort_values(ascending=False)
+        share = totals["unserved_mwh"] / totals["demand_mwh"]
         warnings.append(
-            f"{totals['unserved_mwh']:,.0f} MWh of demand ({totals['unserved_mwh'] / totals['demand_mwh']:.1%}) "
-            f"is unserved, most in {', '.join(worst.index[:5])}.")
+            f"{totals['unserved_mwh']:,.0f} MWh of demand ({share:.1%}) "
+            f"is unserved, most in {', '.join(worst.index[:5])}."
+        )
     shortfalls = {k: _value(v) for k, v in problem.shortfall.items() if _value(v) > 0}
     if shortfalls:
         fams = sorted({k[0] for k in shortfalls})
-        warnings.append(f"Rules not fully met (shortfall priced at the value of lost compute): "
-                        f"{', '.join(fams)}.")
+        warnings.append(
+            f"Rules not fully met (shortfall priced at the value of lost compute): "
+            f"{', '.join(fams)}."
+        )
     summary |= {"objective_eur": objective, "cost_breakdown_eur": costs, **totals}
-    return Plan(sc.name, status, message, objective, costs, allocation, unserved, sites, states,
-                duals, summary, warnings)
+    return Plan(
+        sc.name,
+        status,
+        message,
+        objective,
+        costs,
+        allocation,
+        unserved,
+        sites,
+        states,
+        duals,
+        summary,
+        warnings,
+    )
 
 
-SITE_COLUMNS = ["site_id", "country", "category", "latitude", "longitude", "it_capacity_mw", "pue",
-                "expansion_mw", "peak_it_mw", "utilisation", "it_mwh", "facility_mwh",
-                "heat_mwh_th", "heat_revenue_eur", "expansion_cost_eur"]
-STATE_COLUMNS = ["state", "demand_mwh", "served_mwh", "unserved_mwh", "served_at_home_mwh",
-                 "home_share", "hosted_mwh", "net_export_mwh", "cost_eur", "emissions_t",
-                 "heat_mwh_th", "expansion_mw"]
+SITE_COLUMNS = [
+    "site_id",
+    "country",
+    "category",
+    "latitude",
+    "longitude",
+    "it_capacity_mw",
+    "pue",
+    "expansion_mw",
+    "peak_it_mw",
+    "utilisation",
+    "it_mwh",
+    "facility_mwh",
+    "heat_mwh_th",
+    "heat_revenue_eur",
+    "expansion_cost_eur",
+]
+STATE_COLUMNS = [
+    "state",
+    "demand_mwh",
+    "served_mwh",
+    "unserved_mwh",
+    "served_at_home_mwh",
+    "home_share",
+    "hosted_mwh",
+    "net_export_mwh",
+    "cost_eur",
+    "emissions_t",
+    "heat_mwh_th",
+    "expansion_mw",
+]
 
 
 def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
@@ -185,21 +277,31 @@ def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
         exp = _value(problem.expansion[site.id]) if site.id in problem.expansion else 0.0
         peak = max((load.get((site.id, t), 0.0) for t in inputs.periods), default=0.0)
         cap = site.it_capacity_mw + exp
-        rows.append({
-            "site_id": site.id, "country": site.country, "category": site.category,
-            "latitude": site.latitude, "longitude": site.longitude,
-            "it_capacity_mw": site.it_capacity_mw, "pue": site.pue, "expansion_mw": exp,
-            "peak_it_mw": peak, "utilisation": float(peak) / cap if cap > ZERO else 0.0,
-            "it_mwh": float(mwh.get(site.id, 0.0)),
-            "facility_mwh": float(mwh.get(site.id, 0.0)) * site.pue,
-            "heat_mwh_th": heat_mwh[site.id], "heat_revenue_eur": heat_rev[site.id],
-            "expansion_cost_eur": exp * site.expansion_cost_eur_per_mw_yr,
-        })
+        rows.append(
+            {
+                "site_id": site.id,
+                "country": site.country,
+                "category": site.category,
+                "latitude": site.latitude,
+                "longitude": site.longitude,
+                "it_capacity_mw": site.it_capacity_mw,
+                "pue": site.pue,
+                "expansion_mw": exp,
+                "peak_it_mw": peak,
+                "utilisation": float(peak) / cap if cap > ZERO else 0.0,
+                "it_mwh": float(mwh.get(site.id, 0.0)),
+                "facility_mwh": float(mwh.get(site.id, 0.0)) * site.pue,
+                "heat_mwh_th": heat_mwh[site.id],
+                "heat_revenue_eur": heat_rev[site.id],
+                "expansion_cost_eur": exp * site.expansion_cost_eur_per_mw_yr,
+            }
+        )
     return pd.DataFrame(rows, columns=SITE_COLUMNS)
 
 
-def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFrame,
-                 sites: pd.DataFrame) -> pd.DataFrame:
+def _state_table(
+    problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFrame, sites: pd.DataFrame
+) -> pd.DataFrame:
     """Per state: demand, served, unserved, home share, cost and emissions attributed to it.
 
     A site's expansion cost and heat revenue are shared among the states it serves in
@@ -208,17 +310,26 @@ def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFr
     inputs, sc = problem.inputs, problem.scenario
     hours = {t: p.hours for t, p in inputs.periods.items()}
     by_site = sites.set_index("site_id")
-    rate = ((by_site["expansion_cost_eur"] - by_site["heat_revenue_eur"])
-            / by_site["it_mwh"].where(by_site["it_mwh"] > 0)).fillna(0.0)
+    rate = (
+        (by_site["expansion_cost_eur"] - by_site["heat_revenue_eur"])
+        / by_site["it_mwh"].where(by_site["it_mwh"] > 0)
+    ).fillna(0.0)
     alloc = allocation.assign(
         site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(rate).fillna(0.0),
-        home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"],
-                                            0.0))
-    alloc["cost_eur"] = alloc[["energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur",
-                               "site_cost_eur"]].sum(axis=1)
-    demand = pd.Series(
-        [d * hours[t] for (_, _, t), d in problem.demand.items()],
-        index=[s for (s, _, _) in problem.demand], dtype=float).groupby(level=0).sum()
+        home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"], 0.0),
+    )
+    alloc["cost_eur"] = alloc[
+        ["energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur", "site_cost_eur"]
+    ].sum(axis=1)
+    demand = (
+        pd.Series(
+            [d * hours[t] for (_, _, t), d in problem.demand.items()],
+            index=[s for (s, _, _) in problem.demand],
+            dtype=float,
+        )
+        .groupby(level=0)
+        .sum()
+    )
     mine = alloc.groupby("state")[["it_mwh", "home_mwh", "cost_eur", "emissions_t"]].sum()
     hosted = alloc.groupby("host_country")["it_mwh"].sum()
     lost = unserved.groupby("state")["it_mwh"].sum()
@@ -229,12 +340,15 @@ def _state_table(problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFr
     out["served_mwh"] = mine["it_mwh"].reindex(names).fillna(0.0)
     out["unserved_mwh"] = lost.reindex(names).fillna(0.0)
     out["served_at_home_mwh"] = mine["home_mwh"].reindex(names).fillna(0.0)
-    out["home_share"] = (out["served_at_home_mwh"]
-                         / out["served_mwh"].where(out["served_mwh"] > 0)).fillna(0.0)
+    out["home_share"] = (
+        out["served_at_home_mwh"] / out["served_mwh"].where(out["served_mwh"] > 0)
+    ).fillna(0.0)
     out["hosted_mwh"] = hosted.reindex(names).fillna(0.0)
     out["net_export_mwh"] = out["hosted_mwh"] - out["served_mwh"]
-    out["cost_eur"] = (mine["cost_eur"].reindex(names).fillna(0.0)
-                       + out["unserved_mwh"] * sc.value_of_lost_compute_eur_per_mwh)
+    out["cost_eur"] = (
+        mine["cost_eur"].reindex(names).fillna(0.0)
+        + out["unserved_mwh"] * sc.value_of_lost_compute_eur_per_mwh
+    )
     out["emissions_t"] = mine["emissions_t"].reindex(names).fillna(0.0)
     out["heat_mwh_th"] = at_home["heat_mwh_th"].reindex(names).fillna(0.0)
     out["expansion_mw"] = at_home["expansion_mw"].reindex(names).fillna(0.0)
@@ -247,22 +361,24 @@ def explain(family: str, keys: dict[str, str], dual: float) -> str:
     more_saves = f"lowers the annual cost by {save:,.0f} EUR"
     more_costs = f"raises the annual cost by {save:,.0f} EUR"
     if family == "demand":
-        return (f"Serving 1 MW more of {keys['state']} {keys['workload']} demand{when} costs "
-                f"{dual:,.0f} EUR a year at the margin.")
+        return (
+            f"Serving 1 MW more of {keys['state']} {keys['workload']} demand{when} costs "
+            f"{dual:,.0f} EUR a year at the margin."
+        )
     if family == "site_capacity":
         return f"1 MW more IT capacity at {keys['site']}{when} {more_saves}."
     if family == "energy_cap":
-        return (f"1 MW more grid capacity for data centres in {keys['country']}{when} "
-                f"{more_saves}.")
+        return f"1 MW more grid capacity for data centres in {keys['country']}{when} {more_saves}."
     if family == "sovereignty":
-        return (f"Letting 1 MW of {keys['state']} {keys['workload']} work run outside the places "
-                f"its rule allows{when} {more_saves}.")
+        return (
+            f"Letting 1 MW of {keys['state']} {keys['workload']} work run outside the places "
+            f"its rule allows{when} {more_saves}."
+        )
     if family in ("home_share", "fair_access"):
         what = "home share" if family == "home_share" else "fair-access floor"
         return f"Requiring 1 MW more for {keys['state']} under the {what}{when} {more_costs}."
     if family == "juste_retour":
-        return (f"Requiring 1 MW more of pooled load hosted in {keys['country']}{when} "
-                f"{more_costs}.")
+        return f"Requiring 1 MW more of pooled load hosted in {keys['country']}{when} {more_costs}."
     if family == "heat_sink":
         return f"1 MW thermal more heat sink at {keys['site']}{when} {more_saves}."
     if family == "heat_recovery":
@@ -282,11 +398,18 @@ def _dual_table(problem: Problem) -> pd.DataFrame:
         family, keys = problem.constraints[con.name]
         dual = float(con.pi or 0.0)
         binding = abs(dual) > 1e-6 and family != "pooled_load"
-        rows.append({
-            "constraint": con.name, "family": family,
-            "state": keys.get("state"), "workload": keys.get("workload"),
-            "country": keys.get("country"), "site_id": keys.get("site"),
-            "period": keys.get("period"), "dual": dual, "binding": binding,
-            "explanation": explain(family, keys, dual) if binding else "",
-        })
+        rows.append(
+            {
+                "constraint": con.name,
+                "family": family,
+                "state": keys.get("state"),
+                "workload": keys.get("workload"),
+                "country": keys.get("country"),
+                "site_id": keys.get("site"),
+                "period": keys.get("period"),
+                "dual": dual,
+                "binding": binding,
+                "explanation": explain(family, keys, dual) if binding else "",
+            }
+        )
     return pd.DataFrame(rows)

@@ -72,8 +72,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f.read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                        [version, f.stem])
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, f.stem]
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -88,8 +89,9 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for table in REGISTRY_TABLES:
             frame = read_table_file(SEED / f"{table}.csv")
-            rows = validate_rows(table, frame, f"data/seed/{table}.csv",
-                                 known=_known_refs(con, table))
+            rows = validate_rows(
+                table, frame, f"data/seed/{table}.csv", known=_known_refs(con, table)
+            )
             _insert(con, table, rows)
         for extra in ("assumptions", "provenance"):
             frame = pd.read_csv(SEED / f"{extra}.csv", dtype=str, keep_default_na=False)
@@ -121,8 +123,11 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
 
 def _known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
     refs = {c.ref for c in TABLES[table].columns if c.ref and c.ref[0] != table}
-    return {(t, c): [v for (v,) in con.execute(f"SELECT {c} FROM {t}").fetchall()]
-            for t, c in refs if t is not None}
+    return {
+        (t, c): [v for (v,) in con.execute(f"SELECT {c} FROM {t}").fetchall()]
+        for t, c in refs
+        if t is not None
+    }
 
 
 def load_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
@@ -167,8 +172,9 @@ def table_with_provenance(con: duckdb.DuckDBPyConnection, table: str) -> pd.Data
     prov = load_provenance(con, table)
     keys = [key_of(table, r) for r in frame.to_dict("records")]
     text = {
-        (r.row_key, r.column_name): provenance_text(r.kind, r.source, r.vintage, r.rationale,
-                                                    r.recorded_at)
+        (r.row_key, r.column_name): provenance_text(
+            r.kind, r.source, r.vintage, r.rationale, r.recorded_at
+        )
         for r in prov.itertuples()
     }
     out = {}
@@ -249,11 +255,17 @@ def save_rows(
     try:
         for k, row in incoming.items():
             old = current.get(k)
-            merged = {c: row[c] if c in row else _clean(old.get(c)) if old else None
-                      for c in spec.column_names}
-            changed = [c for c in spec.column_names
-                       if c not in spec.key and c in row
-                       and (old is None or not _same(_clean(old.get(c)), row[c]))]
+            merged = {
+                c: row[c] if c in row else _clean(old.get(c)) if old else None
+                for c in spec.column_names
+            }
+            changed = [
+                c
+                for c in spec.column_names
+                if c not in spec.key
+                and c in row
+                and (old is None or not _same(_clean(old.get(c)), row[c]))
+            ]
             if old is not None and not changed:
                 counts["unchanged"] += 1
                 continue
@@ -270,10 +282,10 @@ def save_rows(
         if replace:
             for k in set(current) - set(incoming):
                 where = " AND ".join(f"{c} = ?" for c in spec.key)
-                con.execute(f"DELETE FROM {table} WHERE {where}",
-                            [current[k][c] for c in spec.key])
-                con.execute("DELETE FROM provenance WHERE table_name = ? AND row_key = ?",
-                            [table, k])
+                con.execute(f"DELETE FROM {table} WHERE {where}", [current[k][c] for c in spec.key])
+                con.execute(
+                    "DELETE FROM provenance WHERE table_name = ? AND row_key = ?", [table, k]
+                )
                 counts["deleted"] += 1
         con.execute("COMMIT")
     except Exception:
@@ -291,12 +303,22 @@ def _check_nothing_orphaned(
     for other in TABLES.values():
         for col in other.columns:
             if col.ref and col.ref[0] == table and other.name != table:
-                used = {str(v) for (v,) in
-                        con.execute(f"SELECT DISTINCT {col.name} FROM {other.name}").fetchall()}
+                used = {
+                    str(v)
+                    for (v,) in con.execute(
+                        f"SELECT DISTINCT {col.name} FROM {other.name}"
+                    ).fetchall()
+                }
                 for k in sorted(removed & used):
-                    problems.append(Problem(file, None, col.ref[1], k,
-                                            f"replace would delete a key still used in "
-                                            f"{other.name}.{col.name}"))
+                    problems.append(
+                        Problem(
+                            file,
+                            None,
+                            col.ref[1],
+                            k,
+                            f"replace would delete a key still used in {other.name}.{col.name}",
+                        )
+                    )
     if problems:
         raise ValidationError(problems)
 
@@ -310,21 +332,28 @@ def _clean(v: Any) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
-        return a is not None and b is not None and abs(float(a) - float(b)) <= 1e-12 * max(
-            1.0, abs(float(a)))
+        return (
+            a is not None
+            and b is not None
+            and abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(a)))
+        )
     return bool(a == b)
 
 
 def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return the number of rows of every registry table."""
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in REGISTRY_TABLES}
+    return {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        for t in REGISTRY_TABLES
+    }
 
 
 def save_scenario(con: duckdb.DuckDBPyConnection, name: str, body_json: str) -> None:
     """Store a named scenario, replacing one of the same name."""
-    con.execute("INSERT OR REPLACE INTO scenarios (name, body, saved_at) VALUES (?, ?, ?)",
-                [name, body_json, datetime.now(UTC).replace(tzinfo=None)])
+    con.execute(
+        "INSERT OR REPLACE INTO scenarios (name, body, saved_at) VALUES (?, ?, ?)",
+        [name, body_json, datetime.now(UTC).replace(tzinfo=None)],
+    )
 
 
 def load_scenarios(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -332,21 +361,35 @@ def load_scenarios(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT name, body FROM scenarios ORDER BY name").fetchall())
 
 
-def save_run(con: duckdb.DuckDBPyConnection, run_id: str, scenario_name: str,
-             scenario_json: str, summary: dict[str, Any],
-             tables: dict[str, pd.DataFrame]) -> None:
+def save_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    scenario_name: str,
+    scenario_json: str,
+    summary: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+) -> None:
     """Store a run: its scenario, summary, result tables and inputs, in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
             "INSERT INTO runs (run_id, scenario_name, scenario, status, objective_eur,"
             " build_seconds, solve_seconds, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, scenario_name, scenario_json, summary["status"],
-             summary.get("objective_eur"), summary.get("build_seconds"),
-             summary.get("solve_seconds"), json.dumps(summary, default=str)])
-        con.executemany("INSERT INTO run_tables (run_id, name, body) VALUES (?, ?, ?)",
-                        [[run_id, name, frame.to_json(orient="records")]
-                         for name, frame in tables.items()])
+            [
+                run_id,
+                scenario_name,
+                scenario_json,
+                summary["status"],
+                summary.get("objective_eur"),
+                summary.get("build_seconds"),
+                summary.get("solve_seconds"),
+                json.dumps(summary, default=str),
+            ],
+        )
+        con.executemany(
+            "INSERT INTO run_tables (run_id, name, body) VALUES (?, ?, ?)",
+            [[run_id, name, frame.to_json(orient="records")] for name, frame in tables.items()],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -357,7 +400,8 @@ def load_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return the stored runs, newest first."""
     return con.execute(
         "SELECT run_id, scenario_name, status, objective_eur, created_at, build_seconds,"
-        " solve_seconds FROM runs ORDER BY created_at DESC").df()
+        " solve_seconds FROM runs ORDER BY created_at DESC"
+    ).df()
 
 
 def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -365,9 +409,10 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     row = con.execute("SELECT scenario, summary FROM runs WHERE run_id = ?", [run_id]).fetchone()
     if row is None:
         raise KeyError(f"no run '{run_id}'")
-    tables = {name: pd.read_json(io.StringIO(body), orient="records")
-              for name, body in con.execute(
-                  "SELECT name, body FROM run_tables WHERE run_id = ? ORDER BY name",
-                  [run_id]).fetchall()}
-    return {"run_id": run_id, "scenario": row[0], "summary": json.loads(row[1]),
-            "tables": tables}
+    tables = {
+        name: pd.read_json(io.StringIO(body), orient="records")
+        for name, body in con.execute(
+            "SELECT name, body FROM run_tables WHERE run_id = ? ORDER BY name", [run_id]
+        ).fetchall()
+    }
+    return {"run_id": run_id, "scenario": row[0], "summary": json.loads(row[1]), "tables": tables}

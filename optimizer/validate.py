@@ -147,12 +147,19 @@ def validate_rows(
     columns = [str(c) for c in frame.columns]
     for c in columns:
         if c not in spec.column_names and not c.startswith(PROVENANCE_PREFIX):
-            problems.append(Problem(file, None, c, None,
-                                    f"unknown column for table '{table}' (expected some of: "
-                                    f"{', '.join(spec.column_names)})"))
-    for c in spec.columns:
-        if c.required and c.name not in columns:
-            problems.append(Problem(file, None, c.name, None, "required column is missing"))
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    c,
+                    None,
+                    f"unknown column for table '{table}' (expected some of: "
+                    f"{', '.join(spec.column_names)})",
+                )
+            )
+    for spec_col in spec.columns:
+        if spec_col.required and spec_col.name not in columns:
+            problems.append(Problem(file, None, spec_col.name, None, "required column is missing"))
     if problems:
         raise ValidationError(problems)
 
@@ -177,8 +184,15 @@ def validate_rows(
         key = tuple(row.get(k) for k in spec.key)
         if None not in key:
             if key in seen:
-                problems.append(Problem(file, i, "/".join(spec.key), "|".join(map(str, key)),
-                                        f"duplicate key: already used in row {seen[key]}"))
+                problems.append(
+                    Problem(
+                        file,
+                        i,
+                        "/".join(spec.key),
+                        "|".join(map(str, key)),
+                        f"duplicate key: already used in row {seen[key]}",
+                    )
+                )
             else:
                 seen[key] = i
         rows.append(row)
@@ -193,8 +207,9 @@ def validate_rows(
         for i, row in enumerate(rows, start=1):
             v = row.get(col.name)
             if v is not None and v not in allowed:
-                problems.append(Problem(file, i, col.name, v,
-                                        f"must exist in {col.ref[0]}.{col.ref[1]}"))
+                problems.append(
+                    Problem(file, i, col.name, v, f"must exist in {col.ref[0]}.{col.ref[1]}")
+                )
     if problems:
         raise ValidationError(problems)
     return rows

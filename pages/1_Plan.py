@@ -26,12 +26,18 @@ alloc = result.allocation
 left, right = st.columns(2)
 with left:
     by_host = alloc.groupby(["host_country", "workload"], as_index=False)["it_mwh"].sum()
-    st.altair_chart(charts.bar(by_host, "it_mwh", "host_country", "workload",
-                               "Where the compute runs [MWh IT/yr]"))
+    st.altair_chart(
+        charts.bar(
+            by_host, "it_mwh", "host_country", "workload", "Where the compute runs [MWh IT/yr]"
+        )
+    )
 with right:
     by_state = alloc.groupby(["state", "host_country"], as_index=False)["it_mwh"].sum()
-    st.altair_chart(charts.bar(by_state, "it_mwh", "state", "host_country",
-                               "Whose compute it is [MWh IT/yr], by host"))
+    st.altair_chart(
+        charts.bar(
+            by_state, "it_mwh", "state", "host_country", "Whose compute it is [MWh IT/yr], by host"
+        )
+    )
 
 st.subheader("What binds, and what it costs")
 binding = result.duals[result.duals["binding"] & (result.duals["family"] != "demand")]
@@ -39,36 +45,65 @@ binding = binding.reindex(binding["dual"].abs().sort_values(ascending=False).ind
 if binding.empty:
     st.write("No capacity, cap or rule binds: every state is served at its cheapest allowed site.")
 else:
-    st.dataframe(binding[["explanation", "family", "dual"]].head(25), hide_index=True,
-                 column_config={"dual": st.column_config.NumberColumn(
-                     "shadow price [EUR/yr per unit]", format="%.0f")})
+    st.dataframe(
+        binding[["explanation", "family", "dual"]].head(25),
+        hide_index=True,
+        column_config={
+            "dual": st.column_config.NumberColumn("shadow price [EUR/yr per unit]", format="%.0f")
+        },
+    )
 demand_duals = result.duals[result.duals["family"] == "demand"]
-marginal = demand_duals.groupby("state", as_index=False)["dual"].mean().rename(
-    columns={"dual": "marginal_cost_eur_per_mw_yr"})
+marginal = (
+    demand_duals.groupby("state", as_index=False)["dual"]
+    .mean()
+    .rename(columns={"dual": "marginal_cost_eur_per_mw_yr"})
+)
 with st.expander("Marginal cost of 1 MW more demand, per state"):
-    st.dataframe(marginal.sort_values("marginal_cost_eur_per_mw_yr", ascending=False),
-                 hide_index=True)
+    st.dataframe(
+        marginal.sort_values("marginal_cost_eur_per_mw_yr", ascending=False), hide_index=True
+    )
 
 st.subheader("Sites")
 sites = result.sites[(result.sites["it_mwh"] > 0) | (result.sites["it_capacity_mw"] > 0)]
-st.dataframe(sites.sort_values("utilisation", ascending=False), hide_index=True,
-             column_config={"utilisation": st.column_config.ProgressColumn(
-                 "utilisation", min_value=0.0, max_value=1.0, format="%.2f")})
+st.dataframe(
+    sites.sort_values("utilisation", ascending=False),
+    hide_index=True,
+    column_config={
+        "utilisation": st.column_config.ProgressColumn(
+            "utilisation", min_value=0.0, max_value=1.0, format="%.2f"
+        )
+    },
+)
 costs = pd.DataFrame(sorted(result.cost_breakdown_eur.items()), columns=["term", "eur_per_yr"])
-st.altair_chart(alt.Chart(costs).mark_bar().encode(
-    x=alt.X("eur_per_yr:Q", title="EUR/yr"), y=alt.Y("term:N", sort="-x"),
-    tooltip=["term", alt.Tooltip("eur_per_yr:Q", format=",.0f")]).properties(
-    title="Cost breakdown", width="container"))
+st.altair_chart(
+    alt.Chart(costs)
+    .mark_bar()
+    .encode(
+        x=alt.X("eur_per_yr:Q", title="EUR/yr"),
+        y=alt.Y("term:N", sort="-x"),
+        tooltip=["term", alt.Tooltip("eur_per_yr:Q", format=",.0f")],
+    )
+    .properties(title="Cost breakdown", width="container")
+)
 
 st.subheader("Export")
 c1, c2, c3, c4, c5 = st.columns(5)
 # Files are made when clicked (deferred), so a slider move does not rebuild them.
-c1.download_button("Allocation (CSV)", lambda: alloc.to_csv(index=False), "allocation.csv",
-                   "text/csv")
-c2.download_button("Workbook (Excel)", lambda: optimizer.workbook_bytes(result, scenario),
-                   "plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-c3.download_button("Allocation (Parquet)", lambda: optimizer.parquet_bytes(alloc),
-                   "allocation.parquet", "application/octet-stream")
+c1.download_button(
+    "Allocation (CSV)", lambda: alloc.to_csv(index=False), "allocation.csv", "text/csv"
+)
+c2.download_button(
+    "Workbook (Excel)",
+    lambda: optimizer.workbook_bytes(result, scenario),
+    "plan.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+c3.download_button(
+    "Allocation (Parquet)",
+    lambda: optimizer.parquet_bytes(alloc),
+    "allocation.parquet",
+    "application/octet-stream",
+)
 c4.download_button("Scenario (TOML)", scenario.to_toml(), "scenario.toml", "application/toml")
 if c5.button("Store this run"):
     run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs())

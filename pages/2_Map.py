@@ -13,18 +13,40 @@ if not result.has_solution:
 
 registry = ui.table_with_provenance("sites")
 sites = result.sites.merge(
-    registry[["site_id", "site_name", "city", "status", "provenance_it_capacity_mw",
-              "provenance_pue"]], on="site_id")
+    registry[
+        ["site_id", "site_name", "city", "status", "provenance_it_capacity_mw", "provenance_pue"]
+    ],
+    on="site_id",
+)
 sites["provenance_it_capacity_mw"] = sites["provenance_it_capacity_mw"].str.slice(0, 160)
 sites["provenance_pue"] = sites["provenance_pue"].str.slice(0, 160)
 trade = result.states.rename(columns={"state": "iso_a2"})[["iso_a2", "net_export_mwh"]]
-st.altair_chart(charts.europe_map(
-    ui.outlines(), sites, size="it_capacity_mw", color="utilisation",
-    country_values=trade, country_field="net_export_mwh",
-    tooltip=["site_name:N", "country:N", "city:N", "status:N", "it_capacity_mw:Q",
-             "expansion_mw:Q", "utilisation:Q", "pue:Q", "provenance_it_capacity_mw:N",
-             "provenance_pue:N"]), width="content")
-st.caption("Circles: sites, sized by IT capacity [MW], coloured by utilisation (peak load / "
-           "capacity). Countries: net export of compute [MWh IT/yr]; blue hosts more than it "
-           "uses, red uses more than it hosts. Hover a site for its figures and where they came "
-           "from.")
+st.altair_chart(
+    charts.europe_map(
+        ui.outlines(),
+        sites,
+        size="it_capacity_mw",
+        color="utilisation",
+        country_values=trade,
+        country_field="net_export_mwh",
+        tooltip=[
+            "site_name:N",
+            "country:N",
+            "city:N",
+            "status:N",
+            "it_capacity_mw:Q",
+            "expansion_mw:Q",
+            "utilisation:Q",
+            "pue:Q",
+            "provenance_it_capacity_mw:N",
+            "provenance_pue:N",
+        ],
+    ),
+    width="content",
+)
+st.caption(
+    "Circles: sites, sized by IT capacity [MW], coloured by utilisation (peak load / "
+    "capacity). Countries: net export of compute [MWh IT/yr]; blue hosts more than it "
+    "uses, red uses more than it hosts. Hover a site for its figures and where they came "
+    "from."
+)

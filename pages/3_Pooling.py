@@ -21,11 +21,16 @@ cols[0].metric("Pooling saves [EUR/yr]", ui.eur(t["dividend_objective_eur"]))
 cols[1].metric("Less unserved demand [MWh/yr]", f"{t['dividend_unserved_mwh']:,.0f}")
 cols[2].metric("Emissions avoided [tCO2/yr]", f"{t['dividend_emissions_t']:,.0f}")
 cols[3].metric("New capacity avoided [MW]", f"{t['dividend_expansion_mw']:,.1f}")
-st.caption("Dividend = autarky minus pooled. In autarky every state runs on its own sites; "
-           "demand it cannot serve at home is unserved and priced at the value of lost compute, "
-           "so serving more in the pool can raise emissions while it lowers cost.")
-st.altair_chart(charts.bar(result.by_state, "dividend_cost_eur", "state",
-                           title="Pooling dividend per state [EUR/yr]"))
+st.caption(
+    "Dividend = autarky minus pooled. In autarky every state runs on its own sites; "
+    "demand it cannot serve at home is unserved and priced at the value of lost compute, "
+    "so serving more in the pool can raise emissions while it lowers cost."
+)
+st.altair_chart(
+    charts.bar(
+        result.by_state, "dividend_cost_eur", "state", title="Pooling dividend per state [EUR/yr]"
+    )
+)
 st.dataframe(result.by_state, hide_index=True)
 
 st.subheader("Two stored runs side by side")
@@ -38,10 +43,20 @@ a_id, b_id = st.columns(2)
 first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
 second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
-keys = ["objective_eur", "emissions_t", "unserved_mwh", "heat_reused_mwh_th", "expansion_mw",
-        "home_share"]
-st.dataframe(pd.DataFrame({"A": [a["summary"].get(k) for k in keys],
-                           "B": [b["summary"].get(k) for k in keys]}, index=keys))
+keys = [
+    "objective_eur",
+    "emissions_t",
+    "unserved_mwh",
+    "heat_reused_mwh_th",
+    "expansion_mw",
+    "home_share",
+]
+st.dataframe(
+    pd.DataFrame(
+        {"A": [a["summary"].get(k) for k in keys], "B": [b["summary"].get(k) for k in keys]},
+        index=keys,
+    )
+)
 sa, sb = json.loads(a["scenario"]), json.loads(b["scenario"])
 diff = [(k, sa.get(k), sb.get(k)) for k in sorted(set(sa) | set(sb)) if sa.get(k) != sb.get(k)]
 st.write("**Scenario differences**")
@@ -53,5 +68,6 @@ for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
     changed = merged[merged["_merge"] != "both"]
     if not changed.empty:
         st.write(name)
-        st.dataframe(changed.replace({"left_only": "A only", "right_only": "B only"}),
-                     hide_index=True)
+        st.dataframe(
+            changed.replace({"left_only": "A only", "right_only": "B only"}), hide_index=True
+        )

@@ -12,8 +12,10 @@ ui.page("Data")
 table = st.selectbox("Table", list(optimizer.TABLES), index=1)
 spec = optimizer.TABLES[table]
 frame = ui.table_with_provenance(table)
-st.caption(spec.doc + " Each value is followed by its provenance: a fact with its source, an "
-           "assumption with its rationale, or a user edit.")
+st.caption(
+    spec.doc + " Each value is followed by its provenance: a fact with its source, an "
+    "assumption with its rationale, or a user edit."
+)
 st.dataframe(frame, hide_index=True)
 d1, d2 = st.columns(2)
 d1.download_button(f"{table} (CSV)", frame.to_csv(index=False), f"{table}.csv", "text/csv")
@@ -23,23 +25,27 @@ with tempfile.TemporaryDirectory() as tmp:
     d2.download_button(f"{table} (Excel)", path.read_bytes(), f"{table}.xlsx")
 
 st.subheader("Edit")
-st.caption("Edit cells or add rows, then save. Every row is validated first; a bad value is "
-           "refused with the reason and nothing is saved. Saved values are recorded as your "
-           "edits.")
+st.caption(
+    "Edit cells or add rows, then save. Every row is validated first; a bad value is "
+    "refused with the reason and nothing is saved. Saved values are recorded as your "
+    "edits."
+)
 values = frame[spec.column_names]
 edited = st.data_editor(values, num_rows="dynamic", hide_index=True, key=f"edit_{table}")
 if st.button("Save edits"):
     try:
-        counts = optimizer.save_table(ui.db_path(), table, edited, "dashboard edit",
-                                      edited_by=ui.user())
+        counts = optimizer.save_table(
+            ui.db_path(), table, edited, "dashboard edit", edited_by=ui.user()
+        )
         st.success(", ".join(f"{v} {k}" for k, v in counts.items()))
         st.cache_data.clear()
     except optimizer.ValidationError as e:
         st.error(str(e))
 
 st.subheader("Upload")
-upload = st.file_uploader("CSV, Excel or Parquet file with this table's columns",
-                          type=["csv", "xlsx", "parquet"])
+upload = st.file_uploader(
+    "CSV, Excel or Parquet file with this table's columns", type=["csv", "xlsx", "parquet"]
+)
 if upload is not None and st.button("Import file"):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / upload.name

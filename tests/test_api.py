@@ -22,7 +22,8 @@ def test_pooled_beats_autarky_on_the_default_data(db: Path) -> None:
     c = compare(db=db)
     assert c.pooled.objective_eur < c.autarky.objective_eur
     assert c.totals["dividend_objective_eur"] == pytest.approx(
-        c.autarky.objective_eur - c.pooled.objective_eur)
+        c.autarky.objective_eur - c.pooled.objective_eur
+    )
     assert set(c.by_state["state"]) >= {"DE", "FR", "EE"}
 
 
@@ -43,29 +44,44 @@ def test_scenarios_are_saved_by_name(db: Path) -> None:
 
 
 def test_scenario_toml_json_round_trip(tmp_path: Path) -> None:
-    sc = Scenario(name="x", trusted_states=("NO",), energy_cap_overrides={"DK": 40.0},
-                  emissions_budget_t=1e5, disabled_constraints=("heat",))
+    sc = Scenario(
+        name="x",
+        trusted_states=("NO",),
+        energy_cap_overrides={"DK": 40.0},
+        emissions_budget_t=1e5,
+        disabled_constraints=("heat",),
+    )
     (tmp_path / "s.toml").write_text(sc.to_toml())
     (tmp_path / "s.json").write_text(sc.to_json())
     assert read_scenario(tmp_path / "s.toml") == sc
     assert read_scenario(tmp_path / "s.json") == sc
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"carbon": 1}, "unknown scenario key(s): carbon"),
-    ({"min_home_share": 1.5}, "min_home_share=1.5 must be in [0, 1]"),
-    ({"rules": {"sensitive": "moon"}}, "rules.sensitive='moon' must be one of"),
-    ({"disabled_constraints": ["gravity"]}, "'gravity' is not one of"),
-    ({"carbon_price_eur_per_t": -1}, "carbon_price_eur_per_t=-1 must be a number >= 0"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"carbon": 1}, "unknown scenario key(s): carbon"),
+        ({"min_home_share": 1.5}, "min_home_share=1.5 must be in [0, 1]"),
+        ({"rules": {"sensitive": "moon"}}, "rules.sensitive='moon' must be one of"),
+        ({"disabled_constraints": ["gravity"]}, "'gravity' is not one of"),
+        ({"carbon_price_eur_per_t": -1}, "carbon_price_eur_per_t=-1 must be a number >= 0"),
+    ],
+)
 def test_bad_scenarios_fail_clearly(data: dict[str, object], message: str) -> None:
     with pytest.raises(ScenarioError, match=__import__("re").escape(message)):
         from_dict(data)
 
 
 def test_overrides_parse_values() -> None:
-    sc = apply_overrides(Scenario(), ["carbon_price_eur_per_t=120", "allow_expansion=true",
-                                      "energy_cap_overrides.DK=55", "name=hi"])
+    sc = apply_overrides(
+        Scenario(),
+        [
+            "carbon_price_eur_per_t=120",
+            "allow_expansion=true",
+            "energy_cap_overrides.DK=55",
+            "name=hi",
+        ],
+    )
     assert sc.carbon_price_eur_per_t == 120.0 and sc.allow_expansion
     assert sc.energy_cap_overrides == {"DK": 55} and sc.name == "hi"
 

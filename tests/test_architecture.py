@@ -41,8 +41,9 @@ def test_module_imports(module: str, only: set[str] | None, never: set[str] | No
         assert not found & never, f"{module} imports {found & never}"
 
 
-@pytest.mark.parametrize("page", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name
+)
 def test_pages_use_the_public_api_only(page: Path) -> None:
     found = imports(page)
     assert not found & {"pulp", "duckdb"}, page.name

@@ -70,7 +70,8 @@ def test_solve_writes_a_run_folder_that_checks_out_from_inputs_alone(
     read = {p.stem: pd.read_csv(p) for p in out.glob("*.csv")}
     inputs = {p.stem: pd.read_csv(p) for p in (out / "inputs").glob("*.csv")}
     assert {"state", "workload", "site_id", "host_country", "period", "it_mw"} <= set(
-        read["allocation"])
+        read["allocation"]
+    )
     assert violations(read["allocation"], read["unserved"], read["sites"], inputs) == []
     assert (out / "model.lp").read_text().count("energy_cap_") > 0
     assert "carbon_price_eur_per_t" in (out / "scenario.toml").read_text()
@@ -78,8 +79,19 @@ def test_solve_writes_a_run_folder_that_checks_out_from_inputs_alone(
 
 def test_solve_with_overrides_and_formats(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "strict"
-    code, text = run("solve", "--out", str(out), "--db", str(db), "--format", "parquet",
-                     "--set", "rules.sensitive=home", "--set", "carbon_price_eur_per_t=150")
+    code, text = run(
+        "solve",
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+        "--format",
+        "parquet",
+        "--set",
+        "rules.sensitive=home",
+        "--set",
+        "carbon_price_eur_per_t=150",
+    )
     assert code == 0, text
     alloc = pd.read_parquet(out / "allocation.parquet")
     sensitive = alloc[alloc["workload"] == "sensitive"]
@@ -95,8 +107,9 @@ def test_bad_scenario_key_exits_1(db: Path, tmp_path: Path) -> None:
 def test_scenario_file_round_trip(db: Path, tmp_path: Path) -> None:
     scen = tmp_path / "s.toml"
     scen.write_text('name = "high carbon"\ncarbon_price_eur_per_t = 200.0\n')
-    code, text = run("solve", "--out", str(tmp_path / "r"), "--db", str(db), "--scenario",
-                     str(scen))
+    code, text = run(
+        "solve", "--out", str(tmp_path / "r"), "--db", str(db), "--scenario", str(scen)
+    )
     assert code == 0, text
     assert 'name = "high carbon"' in (tmp_path / "r" / "scenario.toml").read_text()
 
@@ -111,6 +124,10 @@ def test_compare_reports_a_pooling_dividend(db: Path, tmp_path: Path) -> None:
 
 
 def test_console_entry_point_runs(db: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "optimizer", "data", "tables", "--db", str(db)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer", "data", "tables", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and "member_states" in done.stdout

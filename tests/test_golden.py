@@ -19,12 +19,25 @@ GOLDEN = Path(__file__).parent / "golden" / "tiny.lp"
 
 
 def test_tiny_lp_matches_golden_file(tmp_path: Path) -> None:
-    scenario = Scenario(name="tiny", carbon_price_eur_per_t=100.0, allow_expansion=True,
-                        min_home_share=0.2, juste_retour_factor=0.5, fair_access_factor=0.5,
-                        emissions_budget_t=10.0, transfer_cost_eur_per_mwh_per_1000km=1.0)
-    inputs = tiny(demand_b=4.0, rule="eu", ci_b=100.0, caps={("BB", "h1"): 9.0},
-                  heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),),
-                  expansion_limit_a=5.0, expansion_cost_a=100.0)
+    scenario = Scenario(
+        name="tiny",
+        carbon_price_eur_per_t=100.0,
+        allow_expansion=True,
+        min_home_share=0.2,
+        juste_retour_factor=0.5,
+        fair_access_factor=0.5,
+        emissions_budget_t=10.0,
+        transfer_cost_eur_per_mwh_per_1000km=1.0,
+    )
+    inputs = tiny(
+        demand_b=4.0,
+        rule="eu",
+        ci_b=100.0,
+        caps={("BB", "h1"): 9.0},
+        heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),),
+        expansion_limit_a=5.0,
+        expansion_cost_a=100.0,
+    )
     out = tmp_path / "tiny.lp"
     write_lp(scenario, inputs, out)
     if os.environ.get("UPDATE_GOLDEN"):
@@ -33,17 +46,39 @@ def test_tiny_lp_matches_golden_file(tmp_path: Path) -> None:
 
 
 def test_docs_name_every_constraint_family() -> None:
-    scenario = Scenario(allow_expansion=True, min_home_share=0.2, juste_retour_factor=0.5,
-                        fair_access_factor=0.5, emissions_budget_t=10.0,
-                        water_cap_m3_per_country=1.0, gpu_cap_per_country=5.0)
-    inputs = tiny(demand_b=4.0, rule="home", ci_b=100.0, caps={("BB", "h1"): 9.0},
-                  heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),))
+    scenario = Scenario(
+        allow_expansion=True,
+        min_home_share=0.2,
+        juste_retour_factor=0.5,
+        fair_access_factor=0.5,
+        emissions_budget_t=10.0,
+        water_cap_m3_per_country=1.0,
+        gpu_cap_per_country=5.0,
+    )
+    inputs = tiny(
+        demand_b=4.0,
+        rule="home",
+        ci_b=100.0,
+        caps={("BB", "h1"): 9.0},
+        heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),),
+    )
     wet = {k: replace(v, wue_l_per_kwh=1.0) for k, v in inputs.sites.items()}
     problem = build_problem(replace(inputs, sites=wet), scenario)
     families = {family for family, _ in problem.constraints.values()}
-    assert families >= {"demand", "site_capacity", "energy_cap", "sovereignty", "home_share",
-                        "fair_access", "juste_retour", "heat_recovery", "heat_sink",
-                        "emissions_budget", "water", "gpu_cap"}
+    assert families >= {
+        "demand",
+        "site_capacity",
+        "energy_cap",
+        "sovereignty",
+        "home_share",
+        "fair_access",
+        "juste_retour",
+        "heat_recovery",
+        "heat_sink",
+        "emissions_budget",
+        "water",
+        "gpu_cap",
+    }
     docs = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
     for name in problem.constraints:
         family = problem.constraints[name][0]

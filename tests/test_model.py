@@ -40,17 +40,21 @@ def test_energy_cap_binds_and_leaves_demand_unserved() -> None:
     # One more MW of grid in BB serves 1/1.5 MW more at b instead of losing it.
     assert dual(p, "energy_cap_BB_h1") == pytest.approx(-(1000 - 60) / 1.5)
     binding = p.duals[p.duals["binding"]].set_index("constraint")
-    assert "1 MW more grid capacity for data centres in BB in h1 lowers the annual cost by " \
-           "627 EUR" in binding.loc["energy_cap_BB_h1", "explanation"]
+    assert (
+        "1 MW more grid capacity for data centres in BB in h1 lowers the annual cost by "
+        "627 EUR" in binding.loc["energy_cap_BB_h1", "explanation"]
+    )
     assert "demand" in " ".join(p.warnings)
 
 
 def test_scenario_cap_scale_and_override() -> None:
     inputs = tiny(caps={("BB", "h1"): 6.0})
-    assert load(plan(BASE.with_overrides(energy_cap_scale=0.5), inputs=inputs), "b") == \
-        pytest.approx(2.0)
-    assert load(plan(BASE.with_overrides(energy_cap_overrides={"BB": 15.0}), inputs=inputs),
-                "b") == pytest.approx(5.0)
+    assert load(
+        plan(BASE.with_overrides(energy_cap_scale=0.5), inputs=inputs), "b"
+    ) == pytest.approx(2.0)
+    assert load(
+        plan(BASE.with_overrides(energy_cap_overrides={"BB": 15.0}), inputs=inputs), "b"
+    ) == pytest.approx(5.0)
 
 
 def test_home_rule_prices_sovereignty() -> None:

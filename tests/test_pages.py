@@ -84,11 +84,11 @@ def test_scenario_is_kept_across_pages(app_db: Path) -> None:
 
 
 def test_link_reopens_the_scenario(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py", {"carbon_price_eur_per_t": "120.0",
-                                      "rules.sensitive": '"home"'})
+    at = run_page(
+        "pages/1_Plan.py", {"carbon_price_eur_per_t": "120.0", "rules.sensitive": '"home"'}
+    )
     assert slider(at, "Carbon price [EUR/tCO2]").value == 120.0
-    expected = plan(Scenario(carbon_price_eur_per_t=120.0, rules={"sensitive": "home"}),
-                    db=app_db)
+    expected = plan(Scenario(carbon_price_eur_per_t=120.0, rules={"sensitive": "home"}), db=app_db)
     assert metric(at, "Annual cost [EUR/yr]") == f"{expected.objective_eur / 1e6:,.2f} M"
 
 

@@ -18,21 +18,42 @@ COUNTRIES = ["AA", "BB", "CC"]
 
 @st.composite
 def problems(draw: st.DrawFn) -> Inputs:
-    states = {c: State(c, draw(st.booleans()), draw(st.floats(20, 200)), draw(st.floats(0, 800)),
-                       1 / 3, frozenset({"club"}) if draw(st.booleans()) else frozenset())
-              for c in COUNTRIES}
+    states = {
+        c: State(
+            c,
+            draw(st.booleans()),
+            draw(st.floats(20, 200)),
+            draw(st.floats(0, 800)),
+            1 / 3,
+            frozenset({"club"}) if draw(st.booleans()) else frozenset(),
+        )
+        for c in COUNTRIES
+    }
     n_sites = draw(st.integers(1, 4))
-    sites = {f"s{i}": Site(f"s{i}", draw(st.sampled_from(COUNTRIES)), draw(st.floats(0, 20)),
-                           draw(st.floats(1, 2)), expansion_limit_mw=draw(st.floats(0, 5)),
-                           expansion_cost_eur_per_mw_yr=draw(st.floats(0, 5e5)))
-             for i in range(n_sites)}
-    periods = {p: Period(p, draw(st.floats(1, 5000))) for p in ("p1", "p2")[:draw(st.integers(1, 2))]}
-    workloads = {w: Workload(w, draw(st.sampled_from(["home", "eu", "trusted", "anywhere"])))
-                 for w in ("w1", "w2")}
-    demand = {(s, w, p): draw(st.floats(0, 15)) for s in COUNTRIES for w in workloads
-              for p in periods}
-    caps = {(c, p): draw(st.floats(0, 30)) for c in COUNTRIES for p in periods
-            if draw(st.booleans())}
+    sites = {
+        f"s{i}": Site(
+            f"s{i}",
+            draw(st.sampled_from(COUNTRIES)),
+            draw(st.floats(0, 20)),
+            draw(st.floats(1, 2)),
+            expansion_limit_mw=draw(st.floats(0, 5)),
+            expansion_cost_eur_per_mw_yr=draw(st.floats(0, 5e5)),
+        )
+        for i in range(n_sites)
+    }
+    periods = {
+        p: Period(p, draw(st.floats(1, 5000))) for p in ("p1", "p2")[: draw(st.integers(1, 2))]
+    }
+    workloads = {
+        w: Workload(w, draw(st.sampled_from(["home", "eu", "trusted", "anywhere"])))
+        for w in ("w1", "w2")
+    }
+    demand = {
+        (s, w, p): draw(st.floats(0, 15)) for s in COUNTRIES for w in workloads for p in periods
+    }
+    caps = {
+        (c, p): draw(st.floats(0, 30)) for c in COUNTRIES for p in periods if draw(st.booleans())
+    }
     return Inputs(states, sites, periods, workloads, (), demand, caps)
 
 
@@ -41,8 +62,7 @@ def cost(p: Plan) -> float:
     return float(p.objective_eur or 0.0)
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SCENARIO = Scenario(carbon_price_eur_per_t=50.0, trusted_group="club", allow_expansion=True)
 
 
@@ -73,8 +93,9 @@ def test_raising_caps_never_raises_cost(inputs: Inputs, factor: float) -> None:
 @SETTINGS
 @given(problems(), st.sampled_from(FAMILIES))
 def test_switching_a_rule_off_never_raises_cost(inputs: Inputs, family: str) -> None:
-    sc = SCENARIO.with_overrides(min_home_share=0.3, juste_retour_factor=0.5,
-                                 fair_access_factor=0.5, emissions_budget_t=1e4)
+    sc = SCENARIO.with_overrides(
+        min_home_share=0.3, juste_retour_factor=0.5, fair_access_factor=0.5, emissions_budget_t=1e4
+    )
     before = cost(plan(sc, inputs=inputs))
     after = cost(plan(sc.with_overrides(disabled_constraints=[family]), inputs=inputs))
     assert after <= before + 1e-6 * max(1.0, before)

@@ -25,8 +25,12 @@ def fingerprint(db: Path) -> str:
 def test_fresh_file_is_migrated_and_seeded(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
     with store.connect(path) as con:
-        versions = [v for (v,) in con.execute(
-            "SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+        versions = [
+            v
+            for (v,) in con.execute(
+                "SELECT version FROM schema_migrations ORDER BY version"
+            ).fetchall()
+        ]
         assert versions == [1, 2]
         assert store.migrate(con) == []  # nothing left to apply
         counts = store.registry_counts(con)
@@ -105,9 +109,16 @@ def write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
-GOOD_SITE = {"site_id": "dk_new", "site_name": "Fjord DC", "category": "user_site",
-             "country": "DK", "pue": 1.15, "it_capacity_mw": 12.0, "latitude": 55.4,
-             "longitude": 10.4}
+GOOD_SITE = {
+    "site_id": "dk_new",
+    "site_name": "Fjord DC",
+    "category": "user_site",
+    "country": "DK",
+    "pue": 1.15,
+    "it_capacity_mw": 12.0,
+    "latitude": 55.4,
+    "longitude": 10.4,
+}
 
 
 def test_import_adds_a_site_and_records_the_edit(db: Path, tmp_path: Path) -> None:
@@ -117,13 +128,23 @@ def test_import_adds_a_site_and_records_the_edit(db: Path, tmp_path: Path) -> No
         sites = store.table_with_provenance(con, "sites").set_index("site_id")
     assert sites.loc["dk_new", "it_capacity_mw"] == 12.0
     assert sites.loc["dk_new", "provenance_it_capacity_mw"].startswith(
-        "user edit: import of new_site.csv")
+        "user edit: import of new_site.csv"
+    )
 
 
 def test_import_updates_only_given_columns(db: Path, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "pue.csv", [{"site_id": "eurohpc_lumi", "site_name": "LUMI",
-                                              "category": "eurohpc_supercomputer",
-                                              "country": "FI", "pue": 1.03}])
+    path = write_csv(
+        tmp_path / "pue.csv",
+        [
+            {
+                "site_id": "eurohpc_lumi",
+                "site_name": "LUMI",
+                "category": "eurohpc_supercomputer",
+                "country": "FI",
+                "pue": 1.03,
+            }
+        ],
+    )
     with store.connect(db) as con:
         counts = store.import_table(con, "sites", path)
         sites = store.table_with_provenance(con, "sites").set_index("site_id")
@@ -181,27 +202,55 @@ def test_missing_required_and_unknown_columns_are_reported(db: Path, tmp_path: P
 
 
 def test_references_must_exist(db: Path, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "heat.csv", [{"site_id": "nowhere", "sink": "industry",
-                                              "recoverable_fraction": 0.5,
-                                              "sink_capacity_mw_th": 1.0}])
-    with store.connect(db) as con, pytest.raises(ValidationError,
-                                                 match="must exist in sites.site_id"):
+    path = write_csv(
+        tmp_path / "heat.csv",
+        [
+            {
+                "site_id": "nowhere",
+                "sink": "industry",
+                "recoverable_fraction": 0.5,
+                "sink_capacity_mw_th": 1.0,
+            }
+        ],
+    )
+    with (
+        store.connect(db) as con,
+        pytest.raises(ValidationError, match="must exist in sites.site_id"),
+    ):
         store.import_table(con, "heat_options", path)
 
 
 def test_bool_and_share_rules_on_member_states(db: Path, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "ms.csv", [{"iso2": "DK", "name": "Denmark", "eu_member": "maybe",
-                                            "eurohpc_participant": "yes",
-                                            "contribution_share": 1.2}])
+    path = write_csv(
+        tmp_path / "ms.csv",
+        [
+            {
+                "iso2": "DK",
+                "name": "Denmark",
+                "eu_member": "maybe",
+                "eurohpc_participant": "yes",
+                "contribution_share": 1.2,
+            }
+        ],
+    )
     with store.connect(db) as con, pytest.raises(ValidationError) as err:
         store.import_table(con, "member_states", path)
     assert "must be yes/no" in str(err.value) and "must be <= 1" in str(err.value)
 
 
 def test_replace_refuses_to_orphan_rows(db: Path, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "periods.csv", [{"period": "year", "hours": 8760,
-                                                 "price_factor": 1, "carbon_factor": 1,
-                                                 "heat_demand_factor": 1}])
+    path = write_csv(
+        tmp_path / "periods.csv",
+        [
+            {
+                "period": "year",
+                "hours": 8760,
+                "price_factor": 1,
+                "carbon_factor": 1,
+                "heat_demand_factor": 1,
+            }
+        ],
+    )
     before = fingerprint(db)
     with store.connect(db) as con, pytest.raises(ValidationError, match="still used in demand"):
         store.import_table(con, "periods", path, replace=True)

@@ -25,12 +25,27 @@ def tiny(
         "BB": State("BB", True, 40.0, ci_b, 0.5, frozenset(), 0.0, 10.0),
     }
     sites = {
-        "a": Site("a", "AA", 10.0, 1.0, 0.0, 0.0, expansion_limit_mw=expansion_limit_a,
-                  expansion_cost_eur_per_mw_yr=expansion_cost_a),
+        "a": Site(
+            "a",
+            "AA",
+            10.0,
+            1.0,
+            0.0,
+            0.0,
+            expansion_limit_mw=expansion_limit_a,
+            expansion_cost_eur_per_mw_yr=expansion_cost_a,
+        ),
         "b": Site("b", "BB", 10.0, 1.5, 0.0, 10.0, expansion_limit_mw=0.0),
     }
     demand = {("AA", "w", "h1"): demand_a}
     if demand_b:
         demand[("BB", "w", "h1")] = demand_b
-    return Inputs(states, sites, {"h1": Period("h1", 1.0)}, {"w": Workload("w", rule)}, heat,
-                  demand, caps or {})
+    return Inputs(
+        states,
+        sites,
+        {"h1": Period("h1", 1.0)},
+        {"w": Workload("w", rule)},
+        heat,
+        demand,
+        caps or {},
+    )

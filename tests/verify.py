@@ -7,8 +7,12 @@ import pandas as pd
 TOL = 1e-6
 
 
-def violations(allocation: pd.DataFrame, unserved: pd.DataFrame, sites: pd.DataFrame,
-               inputs: dict[str, pd.DataFrame]) -> list[str]:
+def violations(
+    allocation: pd.DataFrame,
+    unserved: pd.DataFrame,
+    sites: pd.DataFrame,
+    inputs: dict[str, pd.DataFrame],
+) -> list[str]:
     """Return every broken constraint of a plan, read from its run-folder tables."""
     out: list[str] = []
     keys = ["state", "workload", "period"]
@@ -30,8 +34,9 @@ def violations(allocation: pd.DataFrame, unserved: pd.DataFrame, sites: pd.DataF
             if mw > limit + TOL * max(1.0, limit):
                 out.append(f"site {site} {period}: {mw} MW > {limit} MW")
         alloc = allocation.assign(pue=allocation["site_id"].map(site_in["pue"]))
-        facility = (alloc["it_mw"] * alloc["pue"]).groupby(
-            [alloc["host_country"], alloc["period"]]).sum()
+        facility = (
+            (alloc["it_mw"] * alloc["pue"]).groupby([alloc["host_country"], alloc["period"]]).sum()
+        )
         caps = inputs["energy_caps"].set_index(["country", "period"])["energy_cap_mw"]
         for key, mw in facility.items():
             if key in caps.index and mw > caps[key] + TOL * max(1.0, caps[key]):
@@ -40,9 +45,12 @@ def violations(allocation: pd.DataFrame, unserved: pd.DataFrame, sites: pd.DataF
         rules = inputs["workloads"].set_index("workload")["rule"]
         for r in allocation[allocation["it_mw"] > TOL].itertuples():
             rule, host = rules[r.workload], r.host_country
-            ok = (host == r.state or rule == "anywhere"
-                  or (rule == "eu" and bool(states.loc[host, "eu_member"]))
-                  or (rule == "trusted" and bool(states.loc[host, "trusted"])))
+            ok = (
+                host == r.state
+                or rule == "anywhere"
+                or (rule == "eu" and bool(states.loc[host, "eu_member"]))
+                or (rule == "trusted" and bool(states.loc[host, "trusted"]))
+            )
             if not ok:
                 out.append(f"{r.state} {r.workload} runs in {host} against rule {rule}")
     return out

@@ -27,7 +27,8 @@ def browser():  # type: ignore[no-untyped-def]
 
     assert Path(CHROMIUM).exists(), (
         "Debian chromium is required for the browser tests: apt-get install chromium "
-        "(bash scripts/setup --browser does it)")
+        "(bash scripts/setup --browser does it)"
+    )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:

@@ -27,7 +27,10 @@ def wait_for_change(page, label: str, before: str) -> None:  # type: ignore[no-u
                 .find(e => e.innerText.includes(label));
             const value = box && box.querySelector('[data-testid=stMetricValue]');
             return value && value.innerText !== before;
-        }""", arg=[label, before], timeout=30000)
+        }""",
+        arg=[label, before],
+        timeout=30000,
+    )
 
 
 def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -37,15 +40,29 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
     page.get_by_text(COST).wait_for(timeout=60000)
     before = metric_text(page, COST)
 
-    handle = page.locator('[data-testid="stSlider"]').filter(
-        has_text="Carbon price").get_by_role("slider")
+    handle = (
+        page.locator('[data-testid="stSlider"]')
+        .filter(has_text="Carbon price")
+        .get_by_role("slider")
+    )
     handle.focus()
     for _ in range(5):
         handle.press("ArrowRight")
     wait_for_change(page, COST, before)
-    page.wait_for_function("() => new URL(location.href).searchParams.get("
-                           "'carbon_price_eur_per_t') === '72.0'", timeout=30000)
-    page.wait_for_timeout(1000)  # let the last rerun finish drawing
+    # Key presses during a rerun may coalesce: wait until the app is idle and the URL carries
+    # the slider's final value, then compare with the CLI on exactly that scenario.
+    page.wait_for_function(
+        """() => {
+            const input = [...document.querySelectorAll('input[type=range]')]
+                .find(e => e.getAttribute('aria-label').startsWith('Carbon price'));
+            const url = new URL(location.href).searchParams.get('carbon_price_eur_per_t');
+            return input && url && parseFloat(url) === parseFloat(input.value)
+                && parseFloat(input.value) > 67
+                && !document.querySelector('[data-testid=stStatusWidget] button');
+        }""",
+        timeout=30000,
+    )
+    page.wait_for_timeout(1500)
     after = metric_text(page, COST)
     assert after != before
 
@@ -55,7 +72,7 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
     info.value.save_as(downloaded)
 
     overrides = [f"{k}={v}" for k, v in parse_qsl(urlparse(page.url).query)]
-    assert overrides == ["carbon_price_eur_per_t=72.0"]
+    assert len(overrides) == 1 and overrides[0].startswith("carbon_price_eur_per_t=")
     out = tmp_path / "cli"
     cmd = [sys.executable, "-m", "optimizer", "solve", "--out", str(out), "--db", str(db)]
     for o in overrides:
