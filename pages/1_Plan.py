@@ -87,24 +87,34 @@ st.altair_chart(
 )
 
 st.subheader("Export")
-c1, c2, c3, c4, c5 = st.columns(5)
 # Files are made when clicked (deferred), so a slider move does not rebuild them.
-c1.download_button(
-    "Allocation (CSV)", lambda: alloc.to_csv(index=False), "allocation.csv", "text/csv"
-)
-c2.download_button(
-    "Workbook (Excel)",
+st.download_button(
+    "Workbook (Excel): every table, the scenario and the run",
     lambda: optimizer.workbook_bytes(result, scenario),
     "plan.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-c3.download_button(
-    "Allocation (Parquet)",
-    lambda: optimizer.parquet_bytes(alloc),
-    "allocation.parquet",
-    "application/octet-stream",
+for name, table in {"allocation": alloc, "sites": result.sites, "states": result.states}.items():
+    csv_col, parquet_col = st.columns(2)
+    csv_col.download_button(
+        f"{name.capitalize()} (CSV)",
+        lambda t=table: t.to_csv(index=False),
+        f"{name}.csv",
+        "text/csv",
+    )
+    parquet_col.download_button(
+        f"{name.capitalize()} (Parquet)",
+        lambda t=table: optimizer.parquet_bytes(t),
+        f"{name}.parquet",
+        "application/octet-stream",
+    )
+toml_col, store_col = st.columns(2)
+toml_col.download_button(
+    "Scenario (TOML): reproduces this plan with `sovcompute solve --scenario`",
+    scenario.to_toml(),
+    "scenario.toml",
+    "application/toml",
 )
-c4.download_button("Scenario (TOML)", scenario.to_toml(), "scenario.toml", "application/toml")
-if c5.button("Store this run"):
+if store_col.button("Store this run"):
     run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs())
     st.success(f"Stored run {run_id}; compare it on the Pooling page.")

@@ -16,11 +16,12 @@ if result.by_state.empty:
     st.stop()
 
 t = result.totals
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Pooling saves [EUR/yr]", ui.eur(t["dividend_objective_eur"]))
 cols[1].metric("Less unserved demand [MWh/yr]", f"{t['dividend_unserved_mwh']:,.0f}")
 cols[2].metric("Emissions avoided [tCO2/yr]", f"{t['dividend_emissions_t']:,.0f}")
 cols[3].metric("New capacity avoided [MW]", f"{t['dividend_expansion_mw']:,.1f}")
+cols[4].metric("Heat reused, pooled minus alone [MWh th/yr]", f"{-t['dividend_heat_mwh_th']:,.0f}")
 st.caption(
     "Dividend = autarky minus pooled. In autarky every state runs on its own sites; "
     "demand it cannot serve at home is unserved and priced at the value of lost compute, "

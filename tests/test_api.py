@@ -90,3 +90,37 @@ def test_inputs_treat_unknown_capacity_as_zero(db: Path) -> None:
     inputs = load_inputs(db)
     assert inputs.sites["aif_bsc"].it_capacity_mw == 0.0
     assert inputs.sites["eurohpc_lumi"].it_capacity_mw == pytest.approx(7.106)
+
+
+def test_workbook_has_every_sheet_filled(db: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    sc = Scenario(name="wb")
+    p = plan(sc, db=db)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(optimizer.workbook_bytes(p, sc))
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["allocation", "unserved", "sites", "states", "duals", "scenario",
+                               "run"]
+    for name in book.sheetnames:
+        rows = list(book[name].iter_rows(values_only=True))
+        assert rows and rows[0][0] is not None, name  # a header at least
+        if name != "unserved":  # nothing is unserved in the baseline
+            assert len(rows) > 1, name
+    run_sheet = {r[0]: r[1] for r in book["run"].iter_rows(min_row=2, values_only=True)}
+    assert run_sheet["status"] == "optimal"
+
+
+class _Stats:
+    def __init__(self, status: int, has_solution: bool) -> None:
+        self.status, self.has_solution = status, has_solution
+
+
+@pytest.mark.parametrize(("code", "has", "expected"), [
+    (1, True, "optimal"), (-1, False, "infeasible"), (-4, True, "time_limit"),
+    (-4, False, "error"), (-12, False, "error"), (0, False, "error"),
+])
+def test_solver_outcomes_map_to_plan_statuses(code: int, has: bool, expected: str) -> None:
+    from optimizer.solve import _status
+
+    assert _status(_Stats(code, has)).value == expected

@@ -140,3 +140,14 @@ def test_data_page_edit_path_refuses_a_bad_value_and_saves_nothing(app_db: Path)
     with pytest.raises(optimizer.ValidationError, match="row 1, column 'pue'"):
         optimizer.save_table(app_db, "sites", bad, "dashboard edit")
     pd.testing.assert_frame_equal(registry(app_db)["sites"], before)
+
+
+def test_a_country_cap_override_shows_its_shadow_price(app_db: Path) -> None:
+    at = run_page("pages/1_Plan.py")
+    at.multiselect(key="w:cap_countries").select("PT").run()
+    assert not at.exception
+    at.number_input(key="w:energy_cap_overrides.PT").set_value(10.0).run()
+    assert not at.exception
+    assert at.query_params["energy_cap_overrides.PT"] == "10.0"
+    table = at.dataframe[0].value
+    assert table["explanation"].str.contains("grid capacity for data centres in PT").any()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
+import openpyxl
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +71,12 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
         page.get_by_role("button", name="Allocation (CSV)").click()
     downloaded = tmp_path / "allocation.csv"
     info.value.save_as(downloaded)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Workbook (Excel)").click()
+    info.value.save_as(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    assert {"allocation", "sites", "states", "duals", "scenario", "run"} <= set(book.sheetnames)
+    assert book["allocation"].max_row > 1
 
     overrides = [f"{k}={v}" for k, v in parse_qsl(urlparse(page.url).query)]
     assert len(overrides) == 1 and overrides[0].startswith("carbon_price_eur_per_t=")
