@@ -37,6 +37,7 @@ from optimizer.scenario import (
 from optimizer.scenario import from_dict as scenario_from_dict
 from optimizer.solve import Plan, Status
 from optimizer.store import default_db_path
+from optimizer.sweep import grid_scenarios, pareto, sweep
 from optimizer.validate import ValidationError
 
 __all__ = [
@@ -58,9 +59,11 @@ __all__ = [
     "europe_outlines",
     "export_file",
     "export_run",
+    "grid_scenarios",
     "import_file",
     "load_inputs",
     "load_run",
+    "pareto",
     "parquet_bytes",
     "plan",
     "presets",
@@ -73,6 +76,7 @@ __all__ = [
     "save_table",
     "scenario_from_dict",
     "scenarios",
+    "sweep",
     "to_overrides",
     "workbook_bytes",
     "write_lp",

@@ -182,6 +182,47 @@ def compare_cmd(
     typer.echo(f"  wrote {out}")
 
 
+@app.command("sweep")
+def sweep_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Table of results (.csv, .parquet, .xlsx).")],
+    grid: Annotated[
+        list[str],
+        typer.Option("--grid", help="KEY=V1,V2,... values to sweep (repeat for a product)."),
+    ],
+    scenario: ScenarioOption = None,
+    set_: SetOption = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="DASK_SCHEDULER_ADDRESS",
+            help="Dask scheduler address; default: a local cluster.",
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes of the local cluster.")] = 2,
+    db: DbOption = None,
+) -> None:
+    """Solve every combination of the grid on Dask; write headline figures and the Pareto front."""
+    from optimizer.sweep import grid_scenarios, sweep
+
+    base = _scenario(scenario, set_)
+    try:
+        axes = {k: v.split(",") for k, v in (g.split("=", 1) for g in grid)}
+        scenarios = grid_scenarios(base, axes)
+    except (ValueError, ScenarioError) as e:
+        typer.echo(f"error: --grid: {e}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    frame = sweep(scenarios, api.load_inputs(db), scheduler=scheduler, workers=workers)
+    store.write_frame(frame, out, sheet="sweep")
+    solved = int((frame["status"] == "optimal").sum())
+    typer.echo(
+        f"{len(frame)} scenarios, {solved} optimal, "
+        f"{int(frame['pareto_cost_co2'].sum())} on the cost/CO2 Pareto front; wrote {out}"
+    )
+    if solved == 0:
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
 def p_scenario(sc: Scenario, label: str) -> Scenario:
     """Return the scenario as solved for one side of a comparison."""
     return (

@@ -100,8 +100,15 @@ def test_workbook_has_every_sheet_filled(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsx"
     path.write_bytes(optimizer.workbook_bytes(p, sc))
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["allocation", "unserved", "sites", "states", "duals", "scenario",
-                               "run"]
+    assert book.sheetnames == [
+        "allocation",
+        "unserved",
+        "sites",
+        "states",
+        "duals",
+        "scenario",
+        "run",
+    ]
     for name in book.sheetnames:
         rows = list(book[name].iter_rows(values_only=True))
         assert rows and rows[0][0] is not None, name  # a header at least
@@ -116,10 +123,17 @@ class _Stats:
         self.status, self.has_solution = status, has_solution
 
 
-@pytest.mark.parametrize(("code", "has", "expected"), [
-    (1, True, "optimal"), (-1, False, "infeasible"), (-4, True, "time_limit"),
-    (-4, False, "error"), (-12, False, "error"), (0, False, "error"),
-])
+@pytest.mark.parametrize(
+    ("code", "has", "expected"),
+    [
+        (1, True, "optimal"),
+        (-1, False, "infeasible"),
+        (-4, True, "time_limit"),
+        (-4, False, "error"),
+        (-12, False, "error"),
+        (0, False, "error"),
+    ],
+)
 def test_solver_outcomes_map_to_plan_statuses(code: int, has: bool, expected: str) -> None:
     from optimizer.solve import _status
 

@@ -1,0 +1,103 @@
+"""Sweeps: many scenarios solved in parallel on Dask, locally or on a cluster.
+
+The inputs are read once, sent to every worker once, and each worker returns only the summary
+of its plan, so a sweep of hundreds of scenarios moves little data. Do not start a sweep inside
+the Streamlit server (it would fork worker processes there): run it from the CLI or a script.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from optimizer.domain import Inputs
+from optimizer.model import build_problem
+from optimizer.scenario import Scenario, apply_overrides
+from optimizer.solve import solve
+
+SUMMARY = (
+    "status",
+    "objective_eur",
+    "emissions_t",
+    "unserved_mwh",
+    "served_mwh",
+    "heat_reused_mwh_th",
+    "expansion_mw",
+    "home_share",
+    "solve_seconds",
+)
+
+
+def grid_scenarios(base: Scenario, grid: Mapping[str, Iterable[str]]) -> list[Scenario]:
+    """Return one scenario per combination of the grid's values (`key -> [TOML values]`)."""
+    keys = list(grid)
+    out = []
+    for values in itertools.product(*(list(grid[k]) for k in keys)):
+        label = ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+        changed = apply_overrides(base, [f"{k}={v}" for k, v in zip(keys, values, strict=True)])
+        out.append(changed.with_overrides(name=f"{base.name}: {label}" if label else base.name))
+    return out
+
+
+def summarise(scenario: Scenario, inputs: Inputs) -> dict[str, Any]:
+    """Solve one scenario and return its headline figures (runs on a worker)."""
+    plan = solve(build_problem(inputs, scenario))
+    row = {"scenario": scenario.name}
+    row.update({k: plan.summary.get(k) for k in SUMMARY})
+    return row
+
+
+def sweep(
+    scenarios: list[Scenario],
+    inputs: Inputs,
+    scheduler: str | None = None,
+    workers: int = 2,
+) -> pd.DataFrame:
+    """Solve every scenario on Dask and return one row of headline figures per scenario.
+
+    Args:
+        scenarios: the scenarios to solve.
+        inputs: the registry's inputs, shared by all scenarios.
+        scheduler: address of a Dask scheduler (tcp://host:8786); None starts a local cluster
+            of `workers` processes for the duration of the sweep.
+        workers: processes of the local cluster.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        shared = client.scatter(inputs, broadcast=True)
+        futures = client.map(summarise, scenarios, inputs=shared, pure=False)
+        rows = client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    frame = pd.DataFrame(rows)
+    frame["pareto_cost_co2"] = pareto(frame, "objective_eur", "emissions_t")
+    return frame
+
+
+def pareto(frame: pd.DataFrame, x: str, y: str) -> pd.Series:
+    """Mark the rows no other row beats on both `x` and `y` (lower is better)."""
+    values = frame[[x, y]].to_numpy(dtype=float)
+    keep = []
+    for i, (a, b) in enumerate(values):
+        if a != a or b != b:  # no plan: not on the front
+            keep.append(False)
+            continue
+        dominated = any(
+            (c <= a and d <= b) and (c < a or d < b) for j, (c, d) in enumerate(values) if j != i
+        )
+        keep.append(not dominated)
+    return pd.Series(keep, index=frame.index)
