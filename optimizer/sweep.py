@@ -45,7 +45,7 @@ def grid_scenarios(base: Scenario, grid: Mapping[str, Iterable[str]]) -> list[Sc
 def summarise(scenario: Scenario, inputs: Inputs) -> dict[str, Any]:
     """Solve one scenario and return its headline figures (runs on a worker)."""
     plan = solve(build_problem(inputs, scenario))
-    row = {"scenario": scenario.name}
+    row: dict[str, Any] = {"scenario": scenario.name}
     row.update({k: plan.summary.get(k) for k in SUMMARY})
     return row
 
