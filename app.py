@@ -1,4 +1,4 @@
-"""Home page: the registry at a glance. Start with `streamlit run app.py`."""
+"""Home page: the registry at a glance. Start with `bash scripts/dashboard`."""
 
 import streamlit as st
 
@@ -6,12 +6,14 @@ import charts
 import ui
 
 ui.page("European sovereign compute planner")
-st.page_link("pages/1_Plan.py", label="Open the plan")
 st.markdown(
     "Plan AI and HPC compute that Europe controls: pool each member state's demand across the "
     "EuroHPC supercomputers, AI Factories and candidate sites, under national grid caps, "
-    "sovereignty and fairness rules. Every figure shows where it came from."
+    "sovereignty and fairness rules. Move the sliders on the left, then open **Plan** (where "
+    "the compute runs and what binds), **Map**, **Pooling** (what pooling is worth against "
+    "every state alone) or **Data** (every figure with its source)."
 )
+st.page_link("pages/1_Plan.py", label="Open the plan")
 reg = ui.registry()
 sites, states = reg["sites"], reg["member_states"]
 known = sites["it_capacity_mw"].notna()
@@ -20,6 +22,13 @@ cols[0].metric("Sites", len(sites))
 cols[1].metric("Member states", len(states))
 cols[2].metric("IT capacity known [MW]", f"{sites.loc[known, 'it_capacity_mw'].sum():,.1f}")
 cols[3].metric("Sites with unknown capacity", int((~known).sum()))
+if (~known).any():
+    st.info(
+        f"{int((~known).sum())} sites (most AI Factories and antennas) have published no power, "
+        "HPL or accelerator figure. Their IT capacity is left empty and the model counts them "
+        "as 0 MW of existing capacity; allow expansion to let it build there. See the Data "
+        "page for each site's sources and assumptions."
+    )
 st.altair_chart(
     charts.europe_map(
         ui.outlines(),

