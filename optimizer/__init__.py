@@ -37,7 +37,7 @@ from optimizer.scenario import (
 from optimizer.scenario import from_dict as scenario_from_dict
 from optimizer.solve import Plan, Status
 from optimizer.store import default_db_path
-from optimizer.sweep import grid_scenarios, pareto, sweep
+from optimizer.sweep import grid_scenarios, pareto, sweep, sweep_here
 from optimizer.validate import ValidationError
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "scenario_from_dict",
     "scenarios",
     "sweep",
+    "sweep_here",
     "to_overrides",
     "workbook_bytes",
     "write_lp",

@@ -90,6 +90,24 @@ def sweep(
     return frame
 
 
+def sweep_here(scenarios: list[Scenario], inputs: Inputs, progress: Any = None) -> pd.DataFrame:
+    """Solve scenarios one after another in this process (small sweeps, e.g. in the dashboard).
+
+    Args:
+        scenarios: the scenarios to solve.
+        inputs: the registry's inputs.
+        progress: optional callable(done, total) told after each solve.
+    """
+    rows = []
+    for k, scenario in enumerate(scenarios, start=1):
+        rows.append(summarise(scenario, inputs))
+        if progress is not None:
+            progress(k, len(scenarios))
+    frame = pd.DataFrame(rows)
+    frame["pareto_cost_co2"] = pareto(frame, "objective_eur", "emissions_t")
+    return frame
+
+
 def pareto(frame: pd.DataFrame, x: str, y: str) -> pd.Series:
     """Mark the rows no other row beats on both `x` and `y` (lower is better)."""
     values = frame[[x, y]].to_numpy(dtype=float)

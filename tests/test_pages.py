@@ -151,3 +151,21 @@ def test_a_country_cap_override_shows_its_shadow_price(app_db: Path) -> None:
     assert at.query_params["energy_cap_overrides.PT"] == "10.0"
     table = at.dataframe[0].value
     assert table["explanation"].str.contains("grid capacity for data centres in PT").any()
+
+
+def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
+    at = run_page("pages/5_Trade-offs.py")
+    points = next(s for s in at.slider if s.label == "Points")
+    points.set_value(4).run()
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert len(frame) == 4 and frame["carbon_price_eur_per_t"].tolist() == [
+        0.0,
+        100.0,
+        200.0,
+        300.0,
+    ]
+    assert frame["objective_eur"].is_monotonic_increasing
+    assert frame["pareto_cost_co2"].any()
+    assert len(at.get("vega_lite_chart")) == 3

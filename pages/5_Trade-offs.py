@@ -1,0 +1,66 @@
+"""Trade-offs page: sweep one setting and see cost against emissions, unserved demand and home
+share; the cost/CO2 Pareto front is marked."""
+
+import altair as alt
+import streamlit as st
+
+import optimizer
+import ui
+
+SETTINGS = {
+    "carbon_price_eur_per_t": ("Carbon price [EUR/tCO2]", 0.0, 300.0),
+    "fair_access_factor": ("Fair access factor", 0.0, 1.0),
+    "juste_retour_factor": ("Juste retour factor", 0.0, 1.0),
+    "min_home_share": ("Minimum home share", 0.0, 1.0),
+    "energy_cap_scale": ("Energy caps [x registry]", 0.1, 2.0),
+    "demand_growth": ("Demand growth [x]", 0.5, 8.0),
+}
+
+scenario = ui.page("Trade-offs")
+st.caption(
+    "Solves the current scenario again for each value of one setting, one after another in "
+    "this session (for hundreds of scenarios use `sovcompute sweep`, which runs on Dask)."
+)
+key = st.selectbox("Setting to sweep", list(SETTINGS), format_func=lambda k: SETTINGS[k][0])
+label, lo, hi = SETTINGS[key]
+low, high = st.slider("Range", lo, hi, (lo, hi))
+points = st.slider("Points", 3, 25, 9)
+if st.button("Run the sweep", type="primary"):
+    values = [round(low + (high - low) * i / (points - 1), 4) for i in range(points)]
+    scenarios = optimizer.grid_scenarios(scenario, {key: [repr(float(v)) for v in values]})
+    bar = st.progress(0.0, text="Solving...")
+    frame = optimizer.sweep_here(
+        scenarios,
+        ui.inputs(),
+        progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total} solved"),
+    )
+    frame[key] = values
+    st.session_state["tradeoff"] = (key, frame)
+if "tradeoff" in st.session_state:
+    key, frame = st.session_state["tradeoff"]
+    base = alt.Chart(frame).encode(
+        x=alt.X("emissions_t:Q", title="emissions [tCO2/yr]", scale=alt.Scale(zero=False)),
+        y=alt.Y("objective_eur:Q", title="annual cost [EUR/yr]", scale=alt.Scale(zero=False)),
+        tooltip=[key, "objective_eur", "emissions_t", "unserved_mwh", "home_share"],
+    )
+    front = base.mark_line(color="#999").transform_filter("datum.pareto_cost_co2")
+    dots = base.mark_circle(size=90).encode(color=alt.Color(f"{key}:Q", title=SETTINGS[key][0]))
+    st.altair_chart(
+        (front + dots).properties(title="Cost against emissions", height=380), width="stretch"
+    )
+    for metric, title in (
+        ("unserved_mwh", "unserved demand [MWh/yr]"),
+        ("home_share", "share served at home"),
+    ):
+        st.altair_chart(
+            alt.Chart(frame)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X(f"{key}:Q", title=SETTINGS[key][0]),
+                y=alt.Y(f"{metric}:Q", title=title),
+            )
+            .properties(height=220),
+            width="stretch",
+        )
+    st.dataframe(frame, hide_index=True)
+    st.download_button("Sweep (CSV)", frame.to_csv(index=False), "tradeoff.csv", "text/csv")
