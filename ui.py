@@ -324,6 +324,12 @@ def status_banner(result: optimizer.Plan) -> None:
         st.warning(w)
 
 
+def validation_error(error: optimizer.ValidationError) -> None:
+    """Show every broken rule exactly as the CLI prints it (file, row, column, value, rule)."""
+    st.error(f"{len(error.problems)} problem(s): nothing was saved.")
+    st.code("\n".join(str(p) for p in error.problems), language=None)
+
+
 def eur(x: float) -> str:
     """Format an amount of euros with a magnitude suffix (k, M, bn)."""
     for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):

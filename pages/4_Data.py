@@ -40,7 +40,7 @@ if st.button("Save edits"):
         st.success(", ".join(f"{v} {k}" for k, v in counts.items()))
         st.cache_data.clear()
     except optimizer.ValidationError as e:
-        st.error(str(e))
+        ui.validation_error(e)
 
 st.subheader("Upload")
 upload = st.file_uploader(
@@ -55,7 +55,7 @@ if upload is not None and st.button("Import file"):
             st.success(", ".join(f"{v} {k}" for k, v in counts.items()))
             st.cache_data.clear()
         except optimizer.ValidationError as e:
-            st.error(str(e))
+            ui.validation_error(e)
 
 with st.expander("Assumptions behind the default dataset"):
     st.dataframe(optimizer.assumptions(ui.db_path()), hide_index=True)

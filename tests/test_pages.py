@@ -169,3 +169,15 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
     assert frame["objective_eur"].is_monotonic_increasing
     assert frame["pareto_cost_co2"].any()
     assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:
+    at = run_page("pages/1_Plan.py")
+    slider(at, "Carbon price [EUR/tCO2]").set_value(111.0).run()
+    at.text_input(key="save_name").input("my study").run()
+    at.button(key="save_scenario").click().run()
+    assert any("Saved 'my study'" in s.value for s in at.success)
+    slider(at, "Carbon price [EUR/tCO2]").set_value(5.0).run()
+    at.selectbox(key="preset").select("my study").run()
+    at.button(key="load_preset").click().run()
+    assert slider(at, "Carbon price [EUR/tCO2]").value == 111.0

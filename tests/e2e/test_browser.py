@@ -93,3 +93,37 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
     cost = float(after.removesuffix(" M")) * 1e6
     summary = pd.read_json(out / "summary.json", typ="series")
     assert abs(summary["objective_eur"] - cost) < 0.006e6
+
+
+def test_upload_refuses_a_bad_file_and_accepts_a_good_one(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from optimizer.api import registry
+
+    url, db = server
+    good = {
+        "site_id": "dk_fjord",
+        "site_name": "Fjord DC",
+        "category": "user_site",
+        "country": "DK",
+        "pue": 1.15,
+        "it_capacity_mw": 12.0,
+    }
+    pd.DataFrame([good, good | {"site_id": "bad", "pue": 0.7}]).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
+    pd.DataFrame([good]).to_csv(tmp_path / "good.csv", index=False)
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{url}/Data")
+    page.get_by_text("Upload").first.wait_for(timeout=60000)
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+
+    uploader.set_input_files(str(tmp_path / "bad.csv"))
+    page.get_by_role("button", name="Import file").click()
+    page.get_by_text("bad.csv, row 2, column 'pue': value '0.7': must be >= 1").wait_for(
+        timeout=30000
+    )
+    assert "dk_fjord" not in set(registry(db)["sites"]["site_id"])
+
+    uploader.set_input_files(str(tmp_path / "good.csv"))
+    page.get_by_role("button", name="Import file").click()
+    page.get_by_text("1 added").wait_for(timeout=30000)
+    assert "dk_fjord" in set(registry(db)["sites"]["site_id"])
