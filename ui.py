@@ -37,6 +37,22 @@ SLIDERS: list[tuple[str, str, float, float, float]] = [
     ("fair_access_factor", "Fair access (x contribution share)", 0.0, 1.0, 0.05),
     ("juste_retour_factor", "Juste retour (x contribution share)", 0.0, 1.0, 0.05),
 ]
+WHAT_IFS: list[tuple[str, str, float, str]] = [
+    ("emissions_budget_t", "Emissions budget [tCO2/yr]", 1000.0, "Empty: no budget."),
+    (
+        "gpu_cap_per_country",
+        "GPU-equivalents per untrusted country",
+        1000.0,
+        "A cap on accelerators hosted in each country outside the trusted group, e.g. 50,000 "
+        "for the Tier 2 cap of the rescinded 2025 US AI-diffusion rule. Empty: no cap.",
+    ),
+    (
+        "water_cap_m3_per_country",
+        "Water per country [m3/yr]",
+        1000.0,
+        "WUE x IT energy; sites without a WUE are not counted. Empty: no cap.",
+    ),
+]
 RULE_LABELS = {
     "home": "home only",
     "eu": "EU members",
@@ -277,6 +293,28 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
                 on_change=_store,
                 args=(field,),
             )
+    with st.expander("What-if limits"):
+        for field, label, step, help_text in WHAT_IFS:
+            st.number_input(
+                label,
+                min_value=0.0,
+                step=step,
+                key=_widget(field),
+                placeholder="no limit",
+                on_change=_store,
+                args=(field,),
+                help=help_text,
+            )
+        field = "transfer_cost_eur_per_mwh_per_1000km"
+        st.slider(
+            "Transfer cost [EUR/MWh IT per 1000 km]",
+            0.0,
+            50.0,
+            step=0.5,
+            key=_widget(field),
+            on_change=_store,
+            args=(field,),
+        )
     st.checkbox(
         "Allow new capacity (expansion)",
         key=_widget("allow_expansion"),

@@ -181,3 +181,12 @@ def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:
     at.selectbox(key="preset").select("my study").run()
     at.button(key="load_preset").click().run()
     assert slider(at, "Carbon price [EUR/tCO2]").value == 111.0
+
+
+def test_what_if_gpu_cap_binds(app_db: Path) -> None:
+    at = run_page("pages/1_Plan.py")
+    at.number_input(key="w:gpu_cap_per_country").set_value(10000.0).run()
+    assert not at.exception
+    assert at.query_params["gpu_cap_per_country"] == "10000.0"
+    table = at.dataframe[0].value
+    assert table["explanation"].str.contains("GPU-equivalent more in PT").any()
