@@ -10,7 +10,6 @@ syntax as the CLI's `--set`, so a link reopens the same scenario.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -105,7 +104,9 @@ def inputs() -> optimizer.Inputs:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _plan(path: str, version: float, scenario_json: str) -> optimizer.Plan:
-    return optimizer.plan(_scenario_from_json(scenario_json), inputs=_inputs(path, version))
+    return optimizer.plan(
+        optimizer.scenario_from_json(scenario_json), inputs=_inputs(path, version)
+    )
 
 
 def plan(scenario: optimizer.Scenario) -> optimizer.Plan:
@@ -116,7 +117,9 @@ def plan(scenario: optimizer.Scenario) -> optimizer.Plan:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _compare(path: str, version: float, scenario_json: str) -> optimizer.Comparison:
-    return optimizer.compare(_scenario_from_json(scenario_json), inputs=_inputs(path, version))
+    return optimizer.compare(
+        optimizer.scenario_from_json(scenario_json), inputs=_inputs(path, version)
+    )
 
 
 def compare(scenario: optimizer.Scenario) -> optimizer.Comparison:
@@ -133,10 +136,6 @@ def _choices(path: str, version: float) -> dict[str, optimizer.Scenario]:
 def scenario_choices() -> dict[str, optimizer.Scenario]:
     """Return the shipped presets and the saved scenarios, cached until the database changes."""
     return _choices(str(db_path()), _version())
-
-
-def _scenario_from_json(text: str) -> optimizer.Scenario:
-    return optimizer.scenario_from_dict(json.loads(text))
 
 
 @st.cache_data(show_spinner=False)

@@ -16,16 +16,25 @@ from optimizer.api import (
     presets,
     registry,
     registry_table,
+    reproduce,
     run_and_store,
     runs,
     save_scenario,
     save_table,
+    scenario_from_json,
     scenarios,
     write_lp,
 )
 from optimizer.domain import RULES, Inputs
 from optimizer.registry import TABLES
-from optimizer.runs import effective_inputs, export_run, parquet_bytes, workbook_bytes
+from optimizer.runs import (
+    effective_inputs,
+    export_run,
+    inputs_from_run,
+    parquet_bytes,
+    read_run_folder,
+    workbook_bytes,
+)
 from optimizer.scenario import (
     FAMILIES,
     Scenario,
@@ -68,6 +77,9 @@ __all__ = [
     "plan",
     "presets",
     "read_scenario",
+    "reproduce",
+    "inputs_from_run",
+    "read_run_folder",
     "registry",
     "registry_table",
     "run_and_store",
@@ -75,6 +87,7 @@ __all__ = [
     "save_scenario",
     "save_table",
     "scenario_from_dict",
+    "scenario_from_json",
     "scenarios",
     "sweep",
     "sweep_here",

@@ -16,7 +16,7 @@ import pandas as pd
 from optimizer import store
 from optimizer.domain import Inputs, inputs_from_records
 from optimizer.model import build_problem
-from optimizer.runs import effective_inputs
+from optimizer.runs import effective_inputs, inputs_from_run
 from optimizer.scenario import Scenario, from_dict, read_scenario
 from optimizer.solve import Plan, solve
 
@@ -164,6 +164,18 @@ def run_and_store(
     return run_id, result, inputs_tables
 
 
+def scenario_from_json(text: str) -> Scenario:
+    """Read a scenario stored as JSON (as in runs and saved scenarios)."""
+    return from_dict(json.loads(text))
+
+
+def reproduce(run_id: str, db: Path | str | None = None) -> Plan:
+    """Solve a stored run again from the exact inputs it stored (not today's registry)."""
+    stored = load_run(run_id, db)
+    inputs, scenario = inputs_from_run(stored["tables"], scenario_from_json(stored["scenario"]))
+    return plan(scenario, inputs=inputs)
+
+
 def runs(db: Path | str | None = None) -> pd.DataFrame:
     """Return the stored runs, newest first."""
     with store.connect(db) as con:
@@ -185,7 +197,7 @@ def save_scenario(scenario: Scenario, db: Path | str | None = None) -> None:
 def scenarios(db: Path | str | None = None) -> dict[str, Scenario]:
     """Return the stored scenarios by name."""
     with store.connect(db) as con:
-        return {n: from_dict(json.loads(body)) for n, body in store.load_scenarios(con).items()}
+        return {n: scenario_from_json(body) for n, body in store.load_scenarios(con).items()}
 
 
 def write_lp(scenario: Scenario, inputs: Inputs, path: Path) -> None:

@@ -28,6 +28,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Import, export and inspect the registry.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+runs_app = typer.Typer(help="Stored runs: list, export, reproduce.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
 
 DbOption = Annotated[
     Path | None,
@@ -220,6 +222,52 @@ def sweep_cmd(
         f"{int(frame['pareto_cost_co2'].sum())} on the cost/CO2 Pareto front; wrote {out}"
     )
     if solved == 0:
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+@runs_app.command("list")
+def runs_list(db: DbOption = None) -> None:
+    """List the stored runs, newest first."""
+    table = api.runs(db)
+    if table.empty:
+        typer.echo("no stored runs")
+    for r in table.itertuples():
+        cost = "" if r.objective_eur != r.objective_eur else f"{r.objective_eur:,.0f} EUR/yr"
+        typer.echo(f"{r.run_id}  {r.status:10}  {cost:>22}  {r.scenario_name}")
+
+
+@runs_app.command("export")
+def runs_export(
+    run_id: str, out: OutOption, fmt: FormatOption = "csv", db: DbOption = None
+) -> None:
+    """Write a stored run's tables, inputs/ and scenario as a run folder."""
+    _check_format(fmt)
+    try:
+        stored = api.load_run(run_id, db)
+    except KeyError as e:
+        typer.echo(f"error: {e.args[0]}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    for name, frame in stored["tables"].items():
+        write_table(frame, out / name, fmt)
+    (out / "summary.json").write_text(json.dumps(stored["summary"], indent=2, default=str))
+    (out / "scenario.toml").write_text(
+        api.scenario_from_json(stored["scenario"]).to_toml(), encoding="utf-8"
+    )
+    typer.echo(f"wrote run {run_id} to {out}")
+
+
+@runs_app.command("reproduce")
+def runs_reproduce(run_id: str, db: DbOption = None) -> None:
+    """Solve a stored run again from the inputs it stored; compare the objective."""
+    try:
+        stored = api.load_run(run_id, db)
+    except KeyError as e:
+        typer.echo(f"error: {e.args[0]}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    again = api.reproduce(run_id, db)
+    before = stored["summary"].get("objective_eur")
+    typer.echo(f"stored: {before:,.2f} EUR/yr; re-solved: {again.objective_eur or 0:,.2f} EUR/yr")
+    if not again.has_solution or abs((again.objective_eur or 0) - before) > 1e-6 * abs(before):
         raise typer.Exit(EXIT_NO_PLAN)
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
-from optimizer.domain import Inputs
+from optimizer.domain import Inputs, inputs_from_records
 from optimizer.model import energy_cap, trusted_states, usable_sites
-from optimizer.scenario import Scenario
+from optimizer.scenario import Scenario, read_scenario
 from optimizer.solve import Plan
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -52,6 +53,8 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
                 "elec_price_eur_per_mwh": s.elec_price_eur_per_mwh,
                 "grid_ci_g_per_kwh": s.grid_ci_g_per_kwh,
                 "contribution_share": s.contribution_share,
+                "latitude": s.latitude,
+                "longitude": s.longitude,
             }
             for s in sorted(inputs.states.values(), key=lambda s: s.iso2)
         ]
@@ -119,6 +122,60 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
         "inputs/workloads": workloads,
         "inputs/heat_options": heat,
     }
+
+
+RUN_TRUSTED = "trusted_in_run"
+
+
+def inputs_from_run(
+    tables: Mapping[str, pd.DataFrame], scenario: Scenario
+) -> tuple[Inputs, Scenario]:
+    """Rebuild, from a run's inputs/ tables, the Inputs and scenario that reproduce its LP.
+
+    The tables already carry the scenario's growth, cap scale and overrides, rule overrides,
+    trusted states and heat prices, so the returned scenario switches those off.
+    """
+    t = {k.removeprefix("inputs/"): v for k, v in tables.items() if k.startswith("inputs/")}
+    states = t["states"].rename(columns={"state": "iso2"})
+    states["trusted_groups"] = [RUN_TRUSTED if bool(v) else "" for v in states["trusted"]]
+    capitals = {
+        str(r.iso2): (float(r.latitude), float(r.longitude))
+        for r in states.itertuples()
+        if pd.notna(r.latitude) and pd.notna(r.longitude)
+    }
+    records = {
+        "member_states": states.to_dict("records"),
+        "sites": t["sites"].to_dict("records"),
+        "periods": t["periods"].to_dict("records"),
+        "workload_classes": t["workloads"].to_dict("records"),
+        "heat_options": t["heat_options"].to_dict("records"),
+        "demand": t["demand"].to_dict("records"),
+        "energy_caps": t["energy_caps"].to_dict("records"),
+    }
+    baked = scenario.with_overrides(
+        demand_growth=1.0,
+        energy_cap_scale=1.0,
+        energy_cap_overrides={},
+        rules={},
+        trusted_group=RUN_TRUSTED,
+        trusted_states=[],
+    )
+    return inputs_from_records(records, capitals), baked
+
+
+def read_run_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], Scenario]:
+    """Read a run folder's inputs/ tables (any format written here) and its scenario.toml."""
+    readers = {
+        ".csv": pd.read_csv,
+        ".parquet": pd.read_parquet,
+        ".xlsx": pd.read_excel,
+        ".json": lambda p: pd.read_json(p, orient="records"),
+    }
+    tables = {}
+    for path in sorted((folder / "inputs").iterdir()):
+        if path.suffix in readers:
+            tables[f"inputs/{path.stem}"] = readers[path.suffix](path)
+    return tables, read_scenario(folder / "scenario.toml")
 
 
 def write_table(frame: pd.DataFrame, path_stem: Path, fmt: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import optimizer
@@ -138,3 +139,47 @@ def test_solver_outcomes_map_to_plan_statuses(code: int, has: bool, expected: st
     from optimizer.solve import _status
 
     assert _status(_Stats(code, has)).value == expected
+
+
+RICH = Scenario(
+    name="rich",
+    demand_growth=1.6,
+    energy_cap_overrides={"PT": 60.0},
+    rules={"sensitive": "home", "industrial": "anywhere"},
+    trusted_states=("NO",),
+    transfer_cost_eur_per_mwh_per_1000km=3.0,
+    heat_price_eur_per_mwh_th=35.0,
+    allow_expansion=True,
+    min_home_share=0.1,
+)
+
+
+def test_a_stored_run_reproduces_from_its_own_inputs(db: Path, tmp_path: Path) -> None:
+    run_id, original, _ = run_and_store(RICH, db)
+    # Change the registry afterwards: the reproduction must not see it.
+    (tmp_path / "p.csv").write_text(
+        "iso2,name,eu_member,eurohpc_participant,elec_price_eur_per_mwh\nPT,Portugal,yes,yes,500\n"
+    )
+    optimizer.import_file(db, "member_states", tmp_path / "p.csv")
+    assert plan(RICH, db=db).objective_eur != pytest.approx(original.objective_eur)
+    again = optimizer.reproduce(run_id, db)
+    assert again.objective_eur == pytest.approx(original.objective_eur, rel=1e-9)
+    keys = ["state", "workload", "site_id", "period"]
+    pd.testing.assert_frame_equal(
+        again.allocation.sort_values(keys).reset_index(drop=True)[keys + ["it_mw"]],
+        original.allocation.sort_values(keys).reset_index(drop=True)[keys + ["it_mw"]],
+        rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_a_run_folder_reproduces_without_the_database(db: Path, tmp_path: Path, fmt: str) -> None:
+    inputs = load_inputs(db)
+    original = plan(RICH, inputs=inputs)
+    optimizer.export_run(original, RICH, optimizer.effective_inputs(inputs, RICH), tmp_path, fmt)
+    tables, scenario = optimizer.read_run_folder(tmp_path)
+    assert scenario == RICH
+    rebuilt, baked = optimizer.inputs_from_run(tables, scenario)
+    assert plan(baked, inputs=rebuilt).objective_eur == pytest.approx(
+        original.objective_eur, rel=1e-9
+    )

@@ -131,3 +131,23 @@ def test_console_entry_point_runs(db: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and "member_states" in done.stdout
+
+
+def test_runs_list_export_and_reproduce(db: Path, tmp_path: Path) -> None:
+    code, text = run(
+        "solve", "--out", str(tmp_path / "a"), "--db", str(db), "--set", "demand_growth=2.0"
+    )
+    assert code == 0, text
+    run_id = text.split()[1].rstrip(":")
+    code, text = run("runs", "list", "--db", str(db))
+    assert code == 0 and run_id in text
+    code, text = run("runs", "export", run_id, "--out", str(tmp_path / "b"), "--db", str(db))
+    assert code == 0, text
+    first = pd.read_csv(tmp_path / "a" / "allocation.csv")
+    again = pd.read_csv(tmp_path / "b" / "allocation.csv")
+    pd.testing.assert_frame_equal(first, again, rtol=1e-9, check_dtype=False)  # via JSON
+    assert (tmp_path / "b" / "inputs" / "demand.csv").exists()
+    code, text = run("runs", "reproduce", run_id, "--db", str(db))
+    assert code == 0 and "re-solved" in text
+    code, _ = run("runs", "export", "nope", "--out", str(tmp_path / "c"), "--db", str(db))
+    assert code == 1
