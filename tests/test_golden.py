@@ -1,4 +1,5 @@
-"""A golden LP file for a tiny scenario: any change to the formulation shows up as a diff.
+"""A golden LP file for a tiny scenario with every constraint family on: any change to the
+formulation shows up as a diff, and docs/model.md must name every family.
 
 After an intended change, regenerate with: UPDATE_GOLDEN=1 uv run pytest tests/test_golden.py
 """
@@ -10,76 +11,55 @@ from dataclasses import replace
 from pathlib import Path
 
 from optimizer.api import write_lp
-from optimizer.domain import HeatOption
+from optimizer.domain import HeatOption, Inputs
 from optimizer.model import build_problem
 from optimizer.scenario import Scenario
 from tests.tiny import tiny
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny.lp"
+EVERYTHING = Scenario(
+    name="tiny",
+    carbon_price_eur_per_t=100.0,
+    allow_expansion=True,
+    min_home_share=0.2,
+    juste_retour_factor=0.5,
+    fair_access_factor=0.5,
+    emissions_budget_t=10.0,
+    water_cap_m3_per_country=1.0,
+    gpu_cap_per_country=5.0,
+    transfer_cost_eur_per_mwh_per_1000km=1.0,
+)
 
 
-def test_tiny_lp_matches_golden_file(tmp_path: Path) -> None:
-    scenario = Scenario(
-        name="tiny",
-        carbon_price_eur_per_t=100.0,
-        allow_expansion=True,
-        min_home_share=0.2,
-        juste_retour_factor=0.5,
-        fair_access_factor=0.5,
-        emissions_budget_t=10.0,
-        transfer_cost_eur_per_mwh_per_1000km=1.0,
-    )
-    inputs = tiny(
-        demand_b=4.0,
-        rule="eu",
-        ci_b=100.0,
-        caps={("BB", "h1"): 9.0},
-        heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),),
-        expansion_limit_a=5.0,
-        expansion_cost_a=100.0,
-    )
-    out = tmp_path / "tiny.lp"
-    write_lp(scenario, inputs, out)
-    if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(out.read_text())
-    assert out.read_text() == GOLDEN.read_text()
-
-
-def test_docs_name_every_constraint_family() -> None:
-    scenario = Scenario(
-        allow_expansion=True,
-        min_home_share=0.2,
-        juste_retour_factor=0.5,
-        fair_access_factor=0.5,
-        emissions_budget_t=10.0,
-        water_cap_m3_per_country=1.0,
-        gpu_cap_per_country=5.0,
-    )
+def everything() -> Inputs:
+    """The tiny problem with heat, water use, expansion and a home-only rule."""
     inputs = tiny(
         demand_b=4.0,
         rule="home",
         ci_b=100.0,
         caps={("BB", "h1"): 9.0},
         heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),),
+        expansion_limit_a=5.0,
+        expansion_cost_a=100.0,
     )
     wet = {k: replace(v, wue_l_per_kwh=1.0) for k, v in inputs.sites.items()}
-    problem = build_problem(replace(inputs, sites=wet), scenario)
+    return replace(inputs, sites=wet)
+
+
+def test_tiny_lp_matches_golden_file(tmp_path: Path) -> None:
+    out = tmp_path / "tiny.lp"
+    write_lp(EVERYTHING, everything(), out)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(out.read_text())
+    assert out.read_text() == GOLDEN.read_text()
+
+
+def test_docs_name_every_constraint_family() -> None:
+    problem = build_problem(everything(), EVERYTHING)
     families = {family for family, _ in problem.constraints.values()}
-    assert families >= {
-        "demand",
-        "site_capacity",
-        "energy_cap",
-        "sovereignty",
-        "home_share",
-        "fair_access",
-        "juste_retour",
-        "heat_recovery",
-        "heat_sink",
-        "emissions_budget",
-        "water",
-        "gpu_cap",
-    }
+    assert families >= {"demand", "site_capacity", "energy_cap", "sovereignty", "home_share",
+                        "fair_access", "juste_retour", "heat_recovery", "heat_sink",
+                        "emissions_budget", "water", "gpu_cap"}
     docs = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
-    for name in problem.constraints:
-        family = problem.constraints[name][0]
+    for name, (family, _) in problem.constraints.items():
         assert f"`{family}" in docs, f"docs/model.md does not name {name}"
