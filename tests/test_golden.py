@@ -57,9 +57,20 @@ def test_tiny_lp_matches_golden_file(tmp_path: Path) -> None:
 def test_docs_name_every_constraint_family() -> None:
     problem = build_problem(everything(), EVERYTHING)
     families = {family for family, _ in problem.constraints.values()}
-    assert families >= {"demand", "site_capacity", "energy_cap", "sovereignty", "home_share",
-                        "fair_access", "juste_retour", "heat_recovery", "heat_sink",
-                        "emissions_budget", "water", "gpu_cap"}
+    assert families >= {
+        "demand",
+        "site_capacity",
+        "energy_cap",
+        "sovereignty",
+        "home_share",
+        "fair_access",
+        "juste_retour",
+        "heat_recovery",
+        "heat_sink",
+        "emissions_budget",
+        "water",
+        "gpu_cap",
+    }
     docs = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
     for name, (family, _) in problem.constraints.items():
         assert f"`{family}" in docs, f"docs/model.md does not name {name}"

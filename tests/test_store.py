@@ -255,3 +255,22 @@ def test_replace_refuses_to_orphan_rows(db: Path, tmp_path: Path) -> None:
     with store.connect(db) as con, pytest.raises(ValidationError, match="still used in demand"):
         store.import_table(con, "periods", path, replace=True)
     assert fingerprint(db) == before
+
+
+def test_committed_seed_is_what_the_builder_makes(tmp_path: Path) -> None:
+    """The embedded dataset is exactly its documented derivation from data/reference."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "build_seed.py"), "--out", str(tmp_path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for built in sorted(tmp_path.glob("*.csv")):
+        committed = root / "data" / "seed" / built.name
+        assert built.read_text() == committed.read_text(), built.name
