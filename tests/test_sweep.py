@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,35 @@ def test_sweep_command(db: Path, tmp_path: Path) -> None:
     low, high = frame.sort_values("objective_eur")["unserved_mwh"]
     assert high >= low
     assert load_inputs(db)  # the database is still usable after the sweep
+
+
+SCHEDULER_SCRIPT = """
+import json
+import os
+from dask.distributed import LocalCluster
+from optimizer.scenario import Scenario
+from optimizer.sweep import grid_scenarios, sweep
+from tests.tiny import tiny
+
+if __name__ == "__main__":
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        scenarios = grid_scenarios(Scenario(), {"demand_growth": ["1.0", "2.0"]})
+        frame = sweep(scenarios, tiny(), scheduler=cluster.scheduler_address)
+        print(json.dumps(frame["unserved_mwh"].tolist()))
+"""
+
+
+def test_sweep_on_an_existing_scheduler(tmp_path: Path) -> None:
+    script = tmp_path / "on_cluster.py"
+    script.write_text(SCHEDULER_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # Demand 15 MW against 20 MW of sites: growth 2 leaves 10 MW x 1 h unserved.
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == pytest.approx([0.0, 10.0])
