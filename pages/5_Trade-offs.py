@@ -1,5 +1,5 @@
-"""Trade-offs page: sweep one setting and see cost against emissions, unserved demand and home
-share; the cost/CO2 Pareto front is marked."""
+"""Trade-offs page: sweep one setting and see what it costs (e.g. fairness or sovereignty), cost
+against emissions with the Pareto front marked, unserved demand and home share."""
 
 import altair as alt
 import streamlit as st

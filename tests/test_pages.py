@@ -168,7 +168,7 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
     ]
     assert frame["objective_eur"].is_monotonic_increasing
     assert frame["pareto_cost_co2"].any()
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 4
 
 
 def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:
