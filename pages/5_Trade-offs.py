@@ -49,6 +49,7 @@ if "tradeoff" in st.session_state:
         (front + dots).properties(title="Cost against emissions", height=380), width="stretch"
     )
     for metric, title in (
+        ("objective_eur", "annual cost [EUR/yr]"),
         ("unserved_mwh", "unserved demand [MWh/yr]"),
         ("home_share", "share served at home"),
     ):
