@@ -52,6 +52,20 @@ else:
             "dual": st.column_config.NumberColumn("shadow price [EUR/yr per unit]", format="%.0f")
         },
     )
+worth = (
+    result.duals[result.duals["family"].isin(["site_capacity", "energy_cap"])]
+    .assign(
+        place=lambda d: d["site_id"].fillna("grid of " + d["country"].fillna("")),
+        eur_per_mw_yr=lambda d: -d["dual"],
+    )
+    .groupby(["family", "place"], as_index=False)["eur_per_mw_yr"]
+    .sum()
+    .query("eur_per_mw_yr > 0")
+    .sort_values("eur_per_mw_yr", ascending=False)
+)
+if not worth.empty:
+    with st.expander("Where one more MW is worth most (all periods) [EUR/yr per MW]"):
+        st.dataframe(worth.head(15), hide_index=True)
 demand_duals = result.duals[result.duals["family"] == "demand"]
 marginal = (
     demand_duals.groupby("state", as_index=False)["dual"]

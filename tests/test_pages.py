@@ -70,6 +70,7 @@ def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> N
     assert any("unserved" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert table["explanation"].str.contains("more grid capacity for data centres").any()
+    assert any(e.label.startswith("Where one more MW is worth most") for e in at.expander)
 
 
 def test_scenario_is_kept_across_pages(app_db: Path) -> None:
