@@ -42,16 +42,24 @@ with right:
 st.subheader("What binds, and what it costs")
 binding = result.duals[result.duals["binding"] & (result.duals["family"] != "demand")]
 binding = binding.reindex(binding["dual"].abs().sort_values(ascending=False).index)
+# Lead with the strongest constraint of each family, so one family does not hide the others.
+leaders = binding.drop_duplicates("family")
+binding = pd.concat([leaders, binding.drop(leaders.index)])
 if binding.empty:
     st.write("No capacity, cap or rule binds: every state is served at its cheapest allowed site.")
 else:
-    st.dataframe(
-        binding[["explanation", "family", "dual"]].head(25),
-        hide_index=True,
-        column_config={
-            "dual": st.column_config.NumberColumn("shadow price [EUR/yr per unit]", format="%.0f")
-        },
-    )
+    st.markdown("\n".join(f"- {text}" for text in binding["explanation"].head(8)))
+    with st.expander(f"All {len(binding)} binding constraints"):
+        st.dataframe(
+            binding[["explanation", "family", "constraint", "dual"]],
+            hide_index=True,
+            column_config={
+                "explanation": st.column_config.TextColumn(width="large"),
+                "dual": st.column_config.NumberColumn(
+                    "shadow price [EUR/yr per unit]", format="%.0f"
+                ),
+            },
+        )
 worth = (
     result.duals[result.duals["family"].isin(["site_capacity", "energy_cap"])]
     .assign(
