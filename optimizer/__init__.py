@@ -29,6 +29,7 @@ from optimizer.domain import RULES, Inputs
 from optimizer.registry import TABLES
 from optimizer.runs import (
     effective_inputs,
+    excel_bytes,
     export_run,
     inputs_from_run,
     parquet_bytes,
@@ -65,6 +66,7 @@ __all__ = [
     "compare",
     "default_db_path",
     "effective_inputs",
+    "excel_bytes",
     "europe_outlines",
     "export_file",
     "export_run",

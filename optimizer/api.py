@@ -118,6 +118,11 @@ class Comparison:
 COMPARED = ("cost_eur", "emissions_t", "unserved_mwh", "expansion_mw", "heat_mwh_th", "served_mwh")
 
 
+def autarky_of(scenario: Scenario) -> Scenario:
+    """Return the scenario with every state restricted to its own sites."""
+    return scenario.with_overrides(autarky=True, name=f"{scenario.name} (autarky)")
+
+
 def compare(
     scenario: Scenario | None = None, db: Path | str | None = None, inputs: Inputs | None = None
 ) -> Comparison:
@@ -125,9 +130,7 @@ def compare(
     scenario = scenario or Scenario()
     inputs = inputs if inputs is not None else load_inputs(db)
     pooled = plan(scenario, inputs=inputs)
-    alone = plan(
-        scenario.with_overrides(autarky=True, name=f"{scenario.name} (autarky)"), inputs=inputs
-    )
+    alone = plan(autarky_of(scenario), inputs=inputs)
     if not (pooled.has_solution and alone.has_solution):
         return Comparison(pooled, alone, pd.DataFrame(), {})
     a = alone.states.set_index("state")[list(COMPARED)]

@@ -61,8 +61,7 @@ def data_tables(db: DbOption = None) -> None:
 @data_app.command("export")
 def data_export(table: TableArg, file: Path, db: DbOption = None) -> None:
     """Write TABLE with a provenance column per value to FILE (.csv, .parquet or .xlsx)."""
-    with store.connect(db) as con:
-        n = store.export_table(con, table, file)
+    n = api.export_file(db, table, file)
     typer.echo(f"wrote {n} rows of {table} to {file}")
 
 
@@ -74,12 +73,11 @@ def data_import(
     db: DbOption = None,
 ) -> None:
     """Validate FILE and write its rows into TABLE: all rows or none."""
-    with store.connect(db) as con:
-        try:
-            counts = store.import_table(con, table, file, replace=replace)
-        except ValidationError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(EXIT_INVALID) from None
+    try:
+        counts = api.import_file(db, table, file, replace=replace)
+    except ValidationError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
     typer.echo(f"{table}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -164,8 +162,11 @@ def compare_cmd(
     sc = _scenario(scenario, set_)
     inputs = api.load_inputs(db)
     result = api.compare(sc, inputs=inputs)
-    for label, p in (("pooled", result.pooled), ("autarky", result.autarky)):
-        export_run(p, p_scenario(sc, label), {}, out / label, fmt)
+    for label, p, side in (
+        ("pooled", result.pooled, sc),
+        ("autarky", result.autarky, api.autarky_of(sc)),
+    ):
+        export_run(p, side, {}, out / label, fmt)
     if result.by_state.empty:
         typer.echo("no comparison: one of the two solves has no plan", err=True)
         raise typer.Exit(EXIT_NO_PLAN)
@@ -269,13 +270,6 @@ def runs_reproduce(run_id: str, db: DbOption = None) -> None:
     typer.echo(f"stored: {before:,.2f} EUR/yr; re-solved: {again.objective_eur or 0:,.2f} EUR/yr")
     if not again.has_solution or abs((again.objective_eur or 0) - before) > 1e-6 * abs(before):
         raise typer.Exit(EXIT_NO_PLAN)
-
-
-def p_scenario(sc: Scenario, label: str) -> Scenario:
-    """Return the scenario as solved for one side of a comparison."""
-    return (
-        sc.with_overrides(autarky=True, name=f"{sc.name} (autarky)") if label == "autarky" else sc
-    )
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from optimizer.domain import Inputs, inputs_from_records
 from optimizer.model import energy_cap, trusted_states, usable_sites
 from optimizer.scenario import Scenario, read_scenario
 from optimizer.solve import Plan
+from optimizer.store import write_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 
@@ -180,18 +182,10 @@ def read_run_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], Scenario]:
 
 def write_table(frame: pd.DataFrame, path_stem: Path, fmt: str) -> Path:
     """Write one table as <path_stem>.<fmt>."""
-    path = path_stem.with_suffix(f".{fmt}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        frame.to_csv(path, index=False)
-    elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    elif fmt == "xlsx":
-        frame.to_excel(path, index=False)
-    elif fmt == "json":
-        frame.to_json(path, orient="records", indent=1)
-    else:
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
+    path = path_stem.with_suffix(f".{fmt}")
+    write_frame(frame, path, sheet=path_stem.name)
     return path
 
 
@@ -218,29 +212,32 @@ def export_run(
     return [*written, summary, scen]
 
 
+def excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Return an Excel workbook with one sheet per table."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def _key_values(items: Mapping[str, Any]) -> pd.DataFrame:
+    rows = [
+        (k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
+        for k, v in items.items()
+    ]
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
 def workbook_bytes(plan: Plan, scenario: Scenario) -> bytes:
     """Return an Excel workbook: one sheet per plan table, plus the scenario and run metadata."""
-    buffer = io.BytesIO()
-    scen = pd.DataFrame(
-        [
-            (k, json.dumps(v) if isinstance(v, dict | list) else v)
-            for k, v in scenario.to_dict().items()
-        ],
-        columns=["key", "value"],
+    return excel_bytes(
+        {
+            **plan.tables(),
+            "scenario": _key_values(scenario.to_dict()),
+            "run": _key_values(plan.summary | {"warnings": plan.warnings}),
+        }
     )
-    meta = pd.DataFrame(
-        [
-            (k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
-            for k, v in (plan.summary | {"warnings": plan.warnings}).items()
-        ],
-        columns=["key", "value"],
-    )
-    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
-        for name, frame in plan.tables().items():
-            frame.to_excel(xl, sheet_name=name, index=False)
-        scen.to_excel(xl, sheet_name="scenario", index=False)
-        meta.to_excel(xl, sheet_name="run", index=False)
-    return buffer.getvalue()
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

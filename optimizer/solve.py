@@ -85,7 +85,8 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
     started = time.perf_counter()
     try:
         stats = problem.lp.solve(pulp.HiGHS(msg=False, timeLimit=sc.time_limit_s))
-        status, message = _status(stats), STATUS_TEXT[_status(stats)]
+        status = _status(stats)
+        message = STATUS_TEXT[status]
         has_solution = bool(stats.has_solution) and status != Status.INFEASIBLE
     except Exception as e:  # the solver never crashes the caller
         status, message, has_solution = Status.ERROR, f"solver error: {e}", False
@@ -205,7 +206,7 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
             f"{totals['unserved_mwh']:,.0f} MWh of demand ({share:.1%}) "
             f"is unserved, most in {', '.join(worst.index[:5])}."
         )
-    shortfalls = {k: _value(v) for k, v in problem.shortfall.items() if _value(v) > 0}
+    shortfalls = {k for k, v in problem.shortfall.items() if _value(v) > 0}
     if shortfalls:
         fams = sorted({k[0] for k in shortfalls})
         warnings.append(

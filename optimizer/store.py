@@ -194,7 +194,7 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
 
 
 def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
-    """Write one table to a file whose suffix says the format (.csv, .parquet, .xlsx)."""
+    """Write one table to a file whose suffix says the format (.csv, .parquet, .xlsx, .json)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -203,8 +203,12 @@ def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
         frame.to_parquet(path, index=False)
     elif suffix == ".xlsx":
         frame.to_excel(path, index=False, sheet_name=sheet[:31])
+    elif suffix == ".json":
+        frame.to_json(path, orient="records", indent=1)
     else:
-        raise ValueError(f"{path}: unknown file type '{suffix}' (use .csv, .parquet or .xlsx)")
+        raise ValueError(
+            f"{path}: unknown file type '{suffix}' (use .csv, .parquet, .xlsx or .json)"
+        )
 
 
 def import_table(

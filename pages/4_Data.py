@@ -18,11 +18,11 @@ st.caption(
 )
 st.dataframe(frame, hide_index=True)
 d1, d2 = st.columns(2)
-d1.download_button(f"{table} (CSV)", frame.to_csv(index=False), f"{table}.csv", "text/csv")
-with tempfile.TemporaryDirectory() as tmp:
-    path = Path(tmp) / f"{table}.xlsx"
-    optimizer.export_file(ui.db_path(), table, path)
-    d2.download_button(f"{table} (Excel)", path.read_bytes(), f"{table}.xlsx")
+# Files are made when clicked (deferred), from the table already on the page.
+d1.download_button(f"{table} (CSV)", lambda: frame.to_csv(index=False), f"{table}.csv", "text/csv")
+d2.download_button(
+    f"{table} (Excel)", lambda: optimizer.excel_bytes({table: frame}), f"{table}.xlsx"
+)
 
 st.subheader("Edit")
 st.caption(
