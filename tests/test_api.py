@@ -183,3 +183,10 @@ def test_a_run_folder_reproduces_without_the_database(db: Path, tmp_path: Path, 
     assert plan(baked, inputs=rebuilt).objective_eur == pytest.approx(
         original.objective_eur, rel=1e-9
     )
+
+
+def test_every_state_has_a_capital_for_transfer_distances(db: Path) -> None:
+    inputs = load_inputs(db)
+    missing = [s.iso2 for s in inputs.states.values() if s.latitude is None]
+    assert missing == []
+    assert inputs.states["IS"].latitude == pytest.approx(64.135, abs=0.01)  # Reykjavík
