@@ -13,7 +13,7 @@ import typer
 
 from optimizer import api, store
 from optimizer.registry import TABLES
-from optimizer.runs import FORMATS, export_run, write_table
+from optimizer.runs import FORMATS, effective_inputs, export_run, write_table
 from optimizer.scenario import Scenario, ScenarioError, apply_overrides, read_scenario
 from optimizer.validate import ValidationError
 
@@ -166,7 +166,7 @@ def compare_cmd(
         ("pooled", result.pooled, sc),
         ("autarky", result.autarky, api.autarky_of(sc)),
     ):
-        export_run(p, side, {}, out / label, fmt)
+        export_run(p, side, effective_inputs(inputs, side), out / label, fmt)
     if result.by_state.empty:
         typer.echo("no comparison: one of the two solves has no plan", err=True)
         raise typer.Exit(EXIT_NO_PLAN)

@@ -121,6 +121,11 @@ def test_compare_reports_a_pooling_dividend(db: Path, tmp_path: Path) -> None:
     by_state = pd.read_csv(tmp_path / "cmp" / "pooling_dividend.csv")
     assert {"state", "dividend_cost_eur", "dividend_unserved_mwh"} <= set(by_state)
     assert by_state["dividend_cost_eur"].sum() > 0
+    for side in ("pooled", "autarky"):  # each side is a self-contained run folder
+        folder = tmp_path / "cmp" / side
+        read = {p.stem: pd.read_csv(p) for p in folder.glob("*.csv")}
+        inputs = {p.stem: pd.read_csv(p) for p in (folder / "inputs").glob("*.csv")}
+        assert violations(read["allocation"], read["unserved"], read["sites"], inputs) == []
 
 
 def test_console_entry_point_runs(db: Path) -> None:
