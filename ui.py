@@ -94,7 +94,7 @@ def table_with_provenance(table: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _inputs(path: str, version: float) -> optimizer.Inputs:
-    return optimizer.load_inputs(path)
+    return optimizer.inputs_from_tables(_registry(path, version))
 
 
 def inputs() -> optimizer.Inputs:

@@ -93,10 +93,14 @@ def capitals() -> dict[str, tuple[float, float]]:
     return {iso: (float(c["latitude"]), float(c["longitude"])) for iso, c in best.items()}
 
 
+def inputs_from_tables(tables: dict[str, pd.DataFrame]) -> Inputs:
+    """Turn registry tables (as `registry()` returns them) into the model's input objects."""
+    return inputs_from_records({t: f.to_dict("records") for t, f in tables.items()}, capitals())
+
+
 def load_inputs(db: Path | str | None = None) -> Inputs:
     """Read the registry into the model's input objects."""
-    tables = registry(db)
-    return inputs_from_records({t: f.to_dict("records") for t, f in tables.items()}, capitals())
+    return inputs_from_tables(registry(db))
 
 
 def plan(
