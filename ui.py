@@ -20,6 +20,7 @@ import streamlit as st
 import optimizer
 
 STORE = "scenario"
+DEFAULT = optimizer.Scenario()
 SLIDERS: list[tuple[str, str, float, float, float]] = [
     ("carbon_price_eur_per_t", "Carbon price [EUR/tCO2]", 0.0, 300.0, 1.0),
     ("energy_cap_scale", "National energy caps [x registry]", 0.0, 3.0, 0.05),
@@ -166,10 +167,8 @@ def _load_initial_scenario() -> None:
 
 
 def set_scenario(scenario: optimizer.Scenario) -> None:
-    """Replace the current scenario (a preset or a saved one) and redraw the controls."""
+    """Replace the current scenario (a preset or a saved one); the controls follow it."""
     st.session_state[STORE] = scenario.to_dict()
-    for key in [k for k in st.session_state if str(k).startswith("w:")]:
-        del st.session_state[key]
 
 
 def _widget(field: str, default: Any = None) -> str:
@@ -190,7 +189,7 @@ def _get(field: str) -> Any:
     if "." in field:
         top, sub = field.split(".", 1)
         return values.get(top, {}).get(sub)
-    return values.get(field, getattr(optimizer.Scenario(), field))
+    return values.get(field, getattr(DEFAULT, field))
 
 
 def _put(field: str, value: Any) -> None:
@@ -211,8 +210,6 @@ def _store_cap_countries(registry_caps: pd.Series) -> None:
     chosen = st.session_state["w:cap_countries"]
     old = st.session_state[STORE].get("energy_cap_overrides", {})
     _put("energy_cap_overrides", {c: float(old.get(c, registry_caps.get(c, 0.0))) for c in chosen})
-    for key in [k for k in st.session_state if str(k).startswith("w:energy_cap_overrides.")]:
-        del st.session_state[key]
 
 
 def current_scenario() -> optimizer.Scenario:
