@@ -109,12 +109,14 @@ st.altair_chart(
 )
 
 st.subheader("Export")
-# Files are made when clicked (deferred), so a slider move does not rebuild them.
+# Files are made when clicked (deferred), so a slider move does not rebuild them, and a
+# click does not rerun the page (on_click="ignore"), so one download never disturbs the next.
 st.download_button(
     "Workbook (Excel): every table, the scenario and the run",
     lambda: optimizer.workbook_bytes(result, scenario),
     "plan.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
 )
 for name, table in {"allocation": alloc, "sites": result.sites, "states": result.states}.items():
     csv_col, parquet_col = st.columns(2)
@@ -123,12 +125,14 @@ for name, table in {"allocation": alloc, "sites": result.sites, "states": result
         lambda t=table: t.to_csv(index=False),
         f"{name}.csv",
         "text/csv",
+        on_click="ignore",
     )
     parquet_col.download_button(
         f"{name.capitalize()} (Parquet)",
         lambda t=table: optimizer.parquet_bytes(t),
         f"{name}.parquet",
         "application/octet-stream",
+        on_click="ignore",
     )
 toml_col, store_col = st.columns(2)
 toml_col.download_button(
@@ -136,6 +140,7 @@ toml_col.download_button(
     scenario.to_toml(),
     "scenario.toml",
     "application/toml",
+    on_click="ignore",
 )
 if store_col.button("Store this run"):
     run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs())

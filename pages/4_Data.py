@@ -19,9 +19,18 @@ st.caption(
 st.dataframe(frame, hide_index=True)
 d1, d2 = st.columns(2)
 # Files are made when clicked (deferred), from the table already on the page.
-d1.download_button(f"{table} (CSV)", lambda: frame.to_csv(index=False), f"{table}.csv", "text/csv")
+d1.download_button(
+    f"{table} (CSV)",
+    lambda: frame.to_csv(index=False),
+    f"{table}.csv",
+    "text/csv",
+    on_click="ignore",
+)
 d2.download_button(
-    f"{table} (Excel)", lambda: optimizer.excel_bytes({table: frame}), f"{table}.xlsx"
+    f"{table} (Excel)",
+    lambda: optimizer.excel_bytes({table: frame}),
+    f"{table}.xlsx",
+    on_click="ignore",
 )
 
 st.subheader("Edit")

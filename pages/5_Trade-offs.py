@@ -64,4 +64,6 @@ if "tradeoff" in st.session_state:
             width="stretch",
         )
     st.dataframe(frame, hide_index=True)
-    st.download_button("Sweep (CSV)", frame.to_csv(index=False), "tradeoff.csv", "text/csv")
+    st.download_button(
+        "Sweep (CSV)", frame.to_csv(index=False), "tradeoff.csv", "text/csv", on_click="ignore"
+    )
