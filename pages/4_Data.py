@@ -8,9 +8,20 @@ import streamlit as st
 import optimizer
 import ui
 
+
+def saved(table: str, counts: dict[str, int]) -> None:
+    """Report a save after a fresh run, so the tables and the editor show the saved values."""
+    st.session_state["data_saved"] = ", ".join(f"{v} {k}" for k, v in counts.items())
+    st.session_state.pop(f"edit_{table}", None)
+    st.cache_data.clear()
+    st.rerun()
+
+
 ui.page("Data")
 table = st.selectbox("Table", list(optimizer.TABLES), index=1)
 spec = optimizer.TABLES[table]
+if message := st.session_state.pop("data_saved", None):
+    st.success(f"Saved: {message}.")
 frame = ui.table_with_provenance(table)
 st.caption(
     spec.doc + " Each value is followed by its provenance: a fact with its source, an "
@@ -41,13 +52,23 @@ st.caption(
 )
 values = frame[spec.column_names]
 edited = st.data_editor(values, num_rows="dynamic", hide_index=True, key=f"edit_{table}")
-if st.button("Save edits"):
+changes = st.session_state[f"edit_{table}"]
+pending = [
+    f"row {int(row) + 1}: " + ", ".join(f"{k} = {v}" for k, v in cells.items())
+    for row, cells in changes["edited_rows"].items()
+]
+pending += [f"{len(changes['added_rows'])} new row(s)"] if changes["added_rows"] else []
+pending += [f"{len(changes['deleted_rows'])} deleted row(s)"] if changes["deleted_rows"] else []
+save_col, pending_col = st.columns([1, 4], vertical_alignment="center")
+pending_col.caption("Not saved yet: " + "; ".join(pending) if pending else "No unsaved changes.")
+if save_col.button("Save edits"):
     try:
-        counts = optimizer.save_table(
-            ui.db_path(), table, edited, "dashboard edit", edited_by=ui.user()
+        saved(
+            table,
+            optimizer.save_table(
+                ui.db_path(), table, edited, "dashboard edit", edited_by=ui.user()
+            ),
         )
-        st.success(", ".join(f"{v} {k}" for k, v in counts.items()))
-        st.cache_data.clear()
     except optimizer.ValidationError as e:
         ui.validation_error(e)
 
@@ -60,9 +81,7 @@ if upload is not None and st.button("Import file"):
         path = Path(tmp) / upload.name
         path.write_bytes(upload.getvalue())
         try:
-            counts = optimizer.import_file(ui.db_path(), table, path)
-            st.success(", ".join(f"{v} {k}" for k, v in counts.items()))
-            st.cache_data.clear()
+            saved(table, optimizer.import_file(ui.db_path(), table, path))
         except optimizer.ValidationError as e:
             ui.validation_error(e)
 

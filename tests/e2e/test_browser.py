@@ -180,3 +180,55 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
     assert rows["unserved"] == len(expected.unserved)
     filled = {name for name, n in rows.items() if n > 0}
     assert filled >= set(rows) - {"unserved"}, rows
+
+
+def edit_site_cell(page, editor, column: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """Type `value` into `column` of the first row of the sites editor on the Data page."""
+    from optimizer import TABLES
+
+    canvas = editor.locator('[data-testid="data-grid-canvas"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)  # focus the grid
+    # Wherever the selection was left (Enter moves it down a row), go to the top-left cell.
+    for _ in range(len(TABLES["sites"].column_names)):
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowUp")
+    for _ in range(TABLES["sites"].column_names.index(column)):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the cell's overlay editor
+    overlay = page.locator("input.gdg-input")
+    overlay.fill(value)
+    overlay.press("Enter")
+    overlay.wait_for(state="detached")
+
+
+def test_editor_refuses_a_bad_value_then_saves_a_good_one_as_a_user_edit(server, browser) -> None:  # type: ignore[no-untyped-def]
+    from optimizer import registry_table
+
+    url, db = server
+    before = registry_table(db, "sites").set_index("site_id")
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{url}/Data")
+    save = page.get_by_role("button", name="Save edits")
+    save.wait_for(timeout=60000)
+    editor = page.locator('[data-testid="stDataFrame"]').nth(1)
+
+    edit_site_cell(page, editor, "pue", "0.7")
+    page.get_by_text("Not saved yet: row 1: pue = 0.7").wait_for(timeout=30000)
+    save.click()
+    page.get_by_text("dashboard edit, row 1, column 'pue': value 0.7: must be >= 1").wait_for(
+        timeout=30000
+    )
+    pd.testing.assert_frame_equal(registry_table(db, "sites").set_index("site_id"), before)
+
+    edit_site_cell(page, editor, "pue", "1.1")
+    page.get_by_text("Not saved yet: row 1: pue = 1.1").wait_for(timeout=30000)
+    save.click()
+    page.get_by_text("1 updated").wait_for(timeout=30000)
+    page.get_by_text("No unsaved changes.").wait_for(timeout=30000)
+    after = registry_table(db, "sites").set_index("site_id")
+    changed = after.index[after["pue"] != before["pue"]]
+    assert list(changed) == [before.index[0]]
+    assert after.loc[changed[0], "pue"] == 1.1
+    assert after.loc[changed[0], "provenance_pue"].startswith("user edit")
