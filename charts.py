@@ -102,3 +102,18 @@ def bar(
     if color:
         enc["color"] = alt.Color(f"{color}:N")
     return alt.Chart(frame).mark_bar().encode(**enc).properties(title=title, width="container")
+
+
+def trade_off(
+    frame: pd.DataFrame, x: str, x_title: str, front: str, color: str, color_title: str
+) -> alt.LayerChart:
+    """Annual cost against `x`, one dot per scenario coloured by `color`, with the Pareto front
+    (the rows flagged in column `front`) drawn as a line."""
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("objective_eur:Q", title="annual cost [EUR/yr]", scale=alt.Scale(zero=False)),
+        tooltip=[color, "objective_eur", x, "unserved_mwh", "home_share"],
+    )
+    line = base.mark_line(color="#999").transform_filter(f"datum.{front}")
+    dots = base.mark_circle(size=90).encode(color=alt.Color(f"{color}:Q", title=color_title))
+    return (line + dots).properties(height=340)

@@ -220,7 +220,9 @@ def sweep_cmd(
     solved = int((frame["status"] == "optimal").sum())
     typer.echo(
         f"{len(frame)} scenarios, {solved} optimal, "
-        f"{int(frame['pareto_cost_co2'].sum())} on the cost/CO2 Pareto front; wrote {out}"
+        f"Pareto fronts: {int(frame['pareto_cost_co2'].sum())} cost/CO2, "
+        f"{int(frame['pareto_cost_access'].sum())} cost/fair access, "
+        f"{int(frame['pareto_cost_juste_retour'].sum())} cost/juste retour; wrote {out}"
     )
     if solved == 0:
         raise typer.Exit(EXIT_NO_PLAN)

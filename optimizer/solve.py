@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pulp
 
-from optimizer.model import Problem
+from optimizer.model import Problem, usable_sites
 
 
 class Status(enum.StrEnum):
@@ -181,6 +181,10 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
     unserved = unserved[unserved["it_mw"] > 0].reset_index(drop=True)
     sites = _site_table(problem, allocation)
     states = _state_table(problem, allocation, unserved, sites)
+    usable = usable_sites(problem.inputs, problem.scenario)
+    hosts = states[states["state"].isin({site.country for site in usable})].dropna(
+        subset=["hosting_ratio"]
+    )
     costs = {
         name: float(sum(_value(v) * c for v, c in terms))
         for name, terms in problem.cost_terms.items()
@@ -198,6 +202,18 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
             states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
         ),
     }
+    # Fair access: the worst-served state's share of its entitlement. Juste retour: the
+    # contribution-weighted share of it met in the countries with a usable site.
+    # Either is None where it has no meaning (no entitlement, or nothing pooled).
+    fairness = {
+        "min_access_ratio": _defined(states["access_ratio"].min()),
+        "juste_retour_met": _defined(
+            (hosts["hosting_ratio"].clip(upper=1.0) * hosts["contribution_share"]).sum()
+            / hosts["contribution_share"].sum()
+            if hosts["contribution_share"].sum() > 0
+            else None
+        ),
+    }
     warnings = []
     if totals["unserved_mwh"] > 1e-6:
         worst = unserved.groupby("state")["it_mwh"].sum().sort_values(ascending=False)
@@ -213,7 +229,7 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
             f"Rules not fully met (shortfall priced at the value of lost compute): "
             f"{', '.join(fams)}."
         )
-    summary |= {"objective_eur": objective, "cost_breakdown_eur": costs, **totals}
+    summary |= {"objective_eur": objective, "cost_breakdown_eur": costs, **totals, **fairness}
     return Plan(
         sc.name,
         status,
@@ -228,6 +244,11 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
         summary,
         warnings,
     )
+
+
+def _defined(x: float | None) -> float | None:
+    """Return x as a float, or None where it is missing or not a number."""
+    return None if x is None or pd.isna(x) else float(x)
 
 
 SITE_COLUMNS = [
@@ -260,6 +281,9 @@ STATE_COLUMNS = [
     "emissions_t",
     "heat_mwh_th",
     "expansion_mw",
+    "contribution_share",
+    "access_ratio",
+    "hosting_ratio",
 ]
 
 
@@ -335,7 +359,7 @@ def _state_table(
     hosted = alloc.groupby("host_country")["it_mwh"].sum()
     lost = unserved.groupby("state")["it_mwh"].sum()
     at_home = sites.groupby("country")[["heat_mwh_th", "expansion_mw"]].sum()
-    names = sorted(set(demand.index) | set(hosted.index))
+    names = sorted(set(inputs.states) | set(demand.index) | set(hosted.index))
     out = pd.DataFrame(index=pd.Index(names, name="state"))
     out["demand_mwh"] = demand.reindex(names).fillna(0.0)
     out["served_mwh"] = mine["it_mwh"].reindex(names).fillna(0.0)
@@ -353,6 +377,17 @@ def _state_table(
     out["emissions_t"] = mine["emissions_t"].reindex(names).fillna(0.0)
     out["heat_mwh_th"] = at_home["heat_mwh_th"].reindex(names).fillna(0.0)
     out["expansion_mw"] = at_home["expansion_mw"].reindex(names).fillna(0.0)
+    # Fairness outcomes, against each state's contribution share (empty where it has none).
+    share = pd.Series(
+        {n: inputs.states[n].contribution_share if n in inputs.states else 0.0 for n in names}
+    )
+    out["contribution_share"] = share
+    contributor = share.where(share > 0)
+    fair = pd.concat([out["demand_mwh"], contributor * out["demand_mwh"].sum()], axis=1)
+    entitled = fair.min(axis=1, skipna=False)
+    out["access_ratio"] = (out["served_mwh"] / entitled.where(entitled > 0)).clip(upper=1.0)
+    pooled = out["served_mwh"].sum()
+    out["hosting_ratio"] = out["hosted_mwh"] / pooled / contributor if pooled > 0 else None
     return out.reset_index()[STATE_COLUMNS]
 
 

@@ -29,8 +29,17 @@ SUMMARY = (
     "heat_reused_mwh_th",
     "expansion_mw",
     "home_share",
+    "min_access_ratio",
+    "juste_retour_met",
     "solve_seconds",
 )
+# Pareto fronts marked on every sweep: cost against emissions (both lower is better) and cost
+# against each fairness outcome (higher is better).
+FRONTS = {
+    "pareto_cost_co2": ("emissions_t", False),
+    "pareto_cost_access": ("min_access_ratio", True),
+    "pareto_cost_juste_retour": ("juste_retour_met", True),
+}
 
 
 def grid_scenarios(base: Scenario, grid: Mapping[str, Iterable[str]]) -> list[Scenario]:
@@ -85,9 +94,7 @@ def sweep(
         client.close()
         if cluster is not None:
             cluster.close()
-    frame = pd.DataFrame(rows)
-    frame["pareto_cost_co2"] = pareto(frame, "objective_eur", "emissions_t")
-    return frame
+    return with_fronts(pd.DataFrame(rows))
 
 
 def sweep_here(scenarios: list[Scenario], inputs: Inputs, progress: Any = None) -> pd.DataFrame:
@@ -103,21 +110,31 @@ def sweep_here(scenarios: list[Scenario], inputs: Inputs, progress: Any = None) 
         rows.append(summarise(scenario, inputs))
         if progress is not None:
             progress(k, len(scenarios))
-    frame = pd.DataFrame(rows)
-    frame["pareto_cost_co2"] = pareto(frame, "objective_eur", "emissions_t")
+    return with_fronts(pd.DataFrame(rows))
+
+
+def with_fronts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add a column per trade-off in FRONTS marking the rows on its Pareto front."""
+    for column, (other, higher_is_better) in FRONTS.items():
+        frame[column] = pareto(frame, "objective_eur", other, maximise_y=higher_is_better)
     return frame
 
 
-def pareto(frame: pd.DataFrame, x: str, y: str) -> pd.Series:
-    """Mark the rows no other row beats on both `x` and `y` (lower is better)."""
-    values = frame[[x, y]].to_numpy(dtype=float)
+def pareto(frame: pd.DataFrame, x: str, y: str, maximise_y: bool = False) -> pd.Series:
+    """Mark the rows no other row beats on both `x` and `y` (lower is better; for `y`, higher
+    is better when `maximise_y`). Values within a relative 1e-9 count as equal, so two
+    solutions of the same plan that differ only by solver round-off are both kept."""
+    values = frame[[x, y]].to_numpy(dtype=float) * [1.0, -1.0 if maximise_y else 1.0]
     keep = []
     for i, (a, b) in enumerate(values):
         if a != a or b != b:  # no plan: not on the front
             keep.append(False)
             continue
+        ta, tb = 1e-9 * max(1.0, abs(a)), 1e-9 * max(1.0, abs(b))
         dominated = any(
-            (c <= a and d <= b) and (c < a or d < b) for j, (c, d) in enumerate(values) if j != i
+            (c <= a + ta and d <= b + tb) and (c < a - ta or d < b - tb)
+            for j, (c, d) in enumerate(values)
+            if j != i
         )
         keep.append(not dominated)
     return pd.Series(keep, index=frame.index)

@@ -1,9 +1,10 @@
-"""Trade-offs page: sweep one setting and see what it costs (e.g. fairness or sovereignty), cost
-against emissions with the Pareto front marked, unserved demand and home share."""
+"""Trade-offs page: sweep one setting and see what it costs: cost against emissions and against
+fairness, each with its Pareto front, unserved demand and home share."""
 
 import altair as alt
 import streamlit as st
 
+import charts
 import optimizer
 import ui
 
@@ -14,6 +15,23 @@ SETTINGS = {
     "min_home_share": ("Minimum home share", 0.0, 1.0),
     "energy_cap_scale": ("Energy caps [x registry]", 0.1, 2.0),
     "demand_growth": ("Demand growth [x]", 0.5, 8.0),
+}
+
+# Fairness outcomes of a plan: (axis label, Pareto flag of the sweep, what it means).
+FAIRNESS = {
+    "juste_retour_met": (
+        "juste retour: share of host countries' contributions returned as hosting",
+        "pareto_cost_juste_retour",
+        "For each contributing country with a usable site: its share of the pooled load divided "
+        "by its share of contributions, capped at 1, weighted by contribution. 1 means every "
+        "such country hosts at least what it pays in.",
+    ),
+    "min_access_ratio": (
+        "fair access: lowest share of a state's entitlement served",
+        "pareto_cost_access",
+        "A state's entitlement is its contribution share of total demand, capped at its own "
+        "demand. 1 means every state is served at least its entitlement.",
+    ),
 }
 
 scenario = ui.page("Trade-offs")
@@ -38,16 +56,22 @@ if st.button("Run the sweep", type="primary"):
     st.session_state["tradeoff"] = (key, frame)
 if "tradeoff" in st.session_state:
     key, frame = st.session_state["tradeoff"]
-    base = alt.Chart(frame).encode(
-        x=alt.X("emissions_t:Q", title="emissions [tCO2/yr]", scale=alt.Scale(zero=False)),
-        y=alt.Y("objective_eur:Q", title="annual cost [EUR/yr]", scale=alt.Scale(zero=False)),
-        tooltip=[key, "objective_eur", "emissions_t", "unserved_mwh", "home_share"],
-    )
-    front = base.mark_line(color="#999").transform_filter("datum.pareto_cost_co2")
-    dots = base.mark_circle(size=90).encode(color=alt.Color(f"{key}:Q", title=SETTINGS[key][0]))
+    setting = SETTINGS[key][0]
     st.altair_chart(
-        (front + dots).properties(title="Cost against emissions", height=380), width="stretch"
+        charts.trade_off(
+            frame, "emissions_t", "emissions [tCO2/yr]", "pareto_cost_co2", key, setting
+        ).properties(title="Cost against emissions"),
+        width="stretch",
     )
+    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=lambda k: FAIRNESS[k][0])
+    axis, front, caption = FAIRNESS[measure]
+    st.altair_chart(
+        charts.trade_off(frame, measure, axis, front, key, setting).properties(
+            title="Cost against fairness (right is fairer)"
+        ),
+        width="stretch",
+    )
+    st.caption(caption)
     for metric, title in (
         ("objective_eur", "annual cost [EUR/yr]"),
         ("unserved_mwh", "unserved demand [MWh/yr]"),
@@ -57,7 +81,7 @@ if "tradeoff" in st.session_state:
             alt.Chart(frame)
             .mark_line(point=True)
             .encode(
-                x=alt.X(f"{key}:Q", title=SETTINGS[key][0]),
+                x=alt.X(f"{key}:Q", title=setting),
                 y=alt.Y(f"{metric}:Q", title=title),
             )
             .properties(height=220),

@@ -105,11 +105,18 @@ def test_expansion_is_built_when_cheaper_than_lost_compute() -> None:
 
 
 def test_juste_retour_moves_load_to_the_other_contributor() -> None:
+    # Unconstrained, BB (half the contributions) hosts 5 of the 15 MW: 1/3 / 1/2 = 2/3 of its
+    # juste retour; AA hosts more than its share, so counts as 1.
+    free = plan(BASE, inputs=tiny())
+    assert list(free.states["hosting_ratio"]) == [pytest.approx(4 / 3), pytest.approx(2 / 3)]
+    assert free.summary["juste_retour_met"] == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)
     p = plan(BASE.with_overrides(juste_retour_factor=1.0), inputs=tiny())
     # Each of two equal contributors hosts at least half of the pooled 15 MW.
     assert load(p, "b") == pytest.approx(7.5) and load(p, "a") == pytest.approx(7.5)
     assert p.objective_eur == pytest.approx(7.5 * 50 + 7.5 * 60)
     assert dual(p, "juste_retour_BB_h1") == pytest.approx(10.0)
+    assert p.summary["juste_retour_met"] == pytest.approx(1.0)
+    assert list(p.states["hosting_ratio"]) == [pytest.approx(1.0), pytest.approx(1.0)]
 
 
 def test_home_share_keeps_load_at_home() -> None:
@@ -123,12 +130,16 @@ def test_fair_access_serves_each_state_its_share() -> None:
     # without fairness AA gets 10 MW and BB only the 2 MW that BB's grid cap allows.
     inputs = tiny(demand_a=10.0, demand_b=10.0, caps={("BB", "h1"): 3.0})
     sc = BASE.with_overrides(transfer_cost_eur_per_mwh_per_1000km=1.0)
-    served = plan(sc, inputs=inputs).states.set_index("state")["served_mwh"]
+    unfair = plan(sc, inputs=inputs)
+    served = unfair.states.set_index("state")["served_mwh"]
     assert (served["AA"], served["BB"]) == (pytest.approx(10.0), pytest.approx(2.0))
+    # BB is entitled to min(its 10 MW, 50% x 20 MW) and gets 2 of them.
+    assert unfair.summary["min_access_ratio"] == pytest.approx(0.2)
     fair = plan(sc.with_overrides(fair_access_factor=0.6), inputs=inputs)
     served = fair.states.set_index("state")["served_mwh"]
     # Each state gets at least 0.6 x its 50% contribution x 20 MW = 6 MW.
     assert (served["AA"], served["BB"]) == (pytest.approx(6.0), pytest.approx(6.0))
+    assert fair.summary["min_access_ratio"] == pytest.approx(0.6)
     km = 1111.95  # 10 degrees of longitude on the equator
     assert fair.cost_breakdown_eur["transfer"] == pytest.approx(4 * km / 1000, rel=1e-3)
 

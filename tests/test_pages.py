@@ -169,7 +169,26 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
     ]
     assert frame["objective_eur"].is_monotonic_increasing
     assert frame["pareto_cost_co2"].any()
-    assert len(at.get("vega_lite_chart")) == 4
+    assert len(at.get("vega_lite_chart")) == 5
+
+
+def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
+    at = run_page("pages/5_Trade-offs.py")
+    next(b for b in at.selectbox if b.label == "Setting to sweep").set_value(
+        "juste_retour_factor"
+    ).run()
+    next(s for s in at.slider if s.label == "Points").set_value(3).run()
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    # Asking more juste retour costs more and returns more of it: every point is on the front.
+    assert frame["objective_eur"].is_monotonic_increasing
+    assert frame["juste_retour_met"].is_monotonic_increasing
+    assert frame["pareto_cost_juste_retour"].all()
+    fairness = at.radio[0]
+    assert fairness.value == "juste_retour_met"
+    fairness.set_value("min_access_ratio").run()
+    assert not at.exception and len(at.get("vega_lite_chart")) == 5
 
 
 def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:

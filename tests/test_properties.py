@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from optimizer.api import plan
 from optimizer.domain import Inputs, Period, Site, State, Workload
+from optimizer.model import usable_sites
 from optimizer.runs import effective_inputs
 from optimizer.scenario import FAMILIES, Scenario
 from optimizer.solve import Plan
@@ -104,3 +105,14 @@ def test_switching_a_rule_off_never_raises_cost(inputs: Inputs, family: str) -> 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_family_can_be_switched_off(family: str) -> None:
     assert not Scenario(disabled_constraints=(family,)).on(family)
+
+
+@SETTINGS
+@given(problems(), st.floats(0.0, 1.0))
+def test_a_met_juste_retour_rule_shows_in_the_hosting_ratio(inputs: Inputs, factor: float) -> None:
+    p = plan(SCENARIO.with_overrides(juste_retour_factor=factor), inputs=inputs)
+    if "juste_retour" in " ".join(p.warnings) or p.states["served_mwh"].sum() <= 1e-9:
+        return  # the rule was not met (priced shortfall), or nothing was pooled
+    hosts = p.states[p.states["state"].isin({s.country for s in usable_sites(inputs, SCENARIO)})]
+    assert (hosts["hosting_ratio"] >= factor - 1e-6).all()
+    assert p.summary["juste_retour_met"] >= factor - 1e-6

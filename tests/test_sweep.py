@@ -32,6 +32,19 @@ def test_grid_is_the_product_of_its_axes() -> None:
 def test_pareto_front() -> None:
     frame = pd.DataFrame({"cost": [1, 2, 3, 2, float("nan")], "co2": [3, 2, 1, 3, 0]})
     assert pareto(frame, "cost", "co2").tolist() == [True, True, True, False, False]
+    # Fairness: higher is better. (2, 3) beats (3, 1), and (1, 3) beats (2, 3) and (2, 2).
+    assert pareto(frame, "cost", "co2", maximise_y=True).tolist() == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    fair = pd.DataFrame({"cost": [1, 2, 3], "fair": [0.0, 0.5, 0.4]})
+    assert pareto(fair, "cost", "fair", maximise_y=True).tolist() == [True, True, False]
+    # The same plan solved twice, up to round-off: neither beats the other.
+    twice = pd.DataFrame({"cost": [5e7, 5e7 * (1 + 1e-12)], "fair": [1.0, 1.0 - 1e-15]})
+    assert pareto(twice, "cost", "fair", maximise_y=True).tolist() == [True, True]
 
 
 # Dask starts worker processes with the "spawn" method, which re-runs the parent's __main__
