@@ -115,5 +115,7 @@ def trade_off(
         tooltip=[color, "objective_eur", x, "unserved_mwh", "home_share"],
     )
     line = base.mark_line(color="#999").transform_filter(f"datum.{front}")
-    dots = base.mark_circle(size=90).encode(color=alt.Color(f"{color}:Q", title=color_title))
+    dots = base.mark_circle(size=90).encode(
+        color=alt.Color(f"{color}:Q", title=color_title, scale=alt.Scale(scheme="viridis"))
+    )
     return (line + dots).properties(height=340)
