@@ -41,6 +41,8 @@ class Problem:
     coef: dict[XKey, tuple[float, float, float, float]] = field(default_factory=dict)
     demand: dict[tuple[str, str, str], float] = field(default_factory=dict)
     trusted: frozenset[str] = frozenset()
+    #: the sites that can host load in this scenario (see usable_sites)
+    sites: list[Site] = field(default_factory=list)
     heat_price: dict[tuple[str, str], float] = field(default_factory=dict)
     cost_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
 
@@ -105,7 +107,7 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     p = Problem(pulp.LpProblem(title, pulp.LpMinimize), inputs, scenario)
     p.trusted = trusted_states(inputs, scenario)
     p.demand = {k: v * scenario.demand_growth for k, v in inputs.demand_it_mw.items() if v > 0}
-    sites = usable_sites(inputs, scenario)
+    p.sites = sites = usable_sites(inputs, scenario)
     add_variables(p, sites)
     add_demand_balance(p)
     if scenario.on("site_capacity"):

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pulp
 
-from optimizer.model import Problem, usable_sites
+from optimizer.model import Problem
 
 
 class Status(enum.StrEnum):
@@ -181,8 +181,7 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
     unserved = unserved[unserved["it_mw"] > 0].reset_index(drop=True)
     sites = _site_table(problem, allocation)
     states = _state_table(problem, allocation, unserved, sites)
-    usable = usable_sites(problem.inputs, problem.scenario)
-    hosts = states[states["state"].isin({site.country for site in usable})].dropna(
+    hosts = states[states["state"].isin({site.country for site in problem.sites})].dropna(
         subset=["hosting_ratio"]
     )
     costs = {
