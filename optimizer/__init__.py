@@ -48,11 +48,12 @@ from optimizer.scenario import (
 from optimizer.scenario import from_dict as scenario_from_dict
 from optimizer.solve import Plan, Status
 from optimizer.store import default_db_path
-from optimizer.sweep import grid_scenarios, pareto, sweep, sweep_here
+from optimizer.sweep import FRONTS, grid_scenarios, pareto, sweep, sweep_here
 from optimizer.validate import ValidationError
 
 __all__ = [
     "FAMILIES",
+    "FRONTS",
     "RULES",
     "TABLES",
     "Comparison",

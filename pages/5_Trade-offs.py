@@ -17,18 +17,16 @@ SETTINGS = {
     "demand_growth": ("Demand growth [x]", 0.5, 8.0),
 }
 
-# Fairness outcomes of a plan: (axis label, Pareto flag of the sweep, what it means).
+# Fairness outcomes of a plan: (axis label, what it means).
 FAIRNESS = {
     "juste_retour_met": (
         "juste retour: share of host countries' contributions returned as hosting",
-        "pareto_cost_juste_retour",
         "For each contributing country with a usable site: its share of the pooled load divided "
         "by its share of contributions, capped at 1, weighted by contribution. 1 means every "
         "such country hosts at least what it pays in.",
     ),
     "min_access_ratio": (
         "fair access: lowest share of a state's entitlement served",
-        "pareto_cost_access",
         "A state's entitlement is its contribution share of total demand, capped at its own "
         "demand. 1 means every state is served at least its entitlement.",
     ),
@@ -64,7 +62,8 @@ if "tradeoff" in st.session_state:
         width="stretch",
     )
     measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=lambda k: FAIRNESS[k][0])
-    axis, front, caption = FAIRNESS[measure]
+    axis, caption = FAIRNESS[measure]
+    front = next(flag for flag, (y, _) in optimizer.FRONTS.items() if y == measure)
     st.altair_chart(
         charts.trade_off(frame, measure, axis, front, key, setting).properties(
             title="Cost against fairness (right is fairer)"
