@@ -19,6 +19,7 @@ from optimizer.model import build_problem
 from optimizer.runs import effective_inputs, inputs_from_run
 from optimizer.scenario import Scenario, from_dict, read_scenario
 from optimizer.solve import Plan, solve
+from optimizer.validate import MAX_UPLOAD_MB, Problem, ValidationError, upload_label
 
 OUTLINES = store.DATA / "europe_countries_ne110m.geojson"
 
@@ -47,6 +48,22 @@ def import_file(
     """Validate a CSV/Parquet/Excel file and write it into `table`: all rows or none."""
     with store.connect(db) as con:
         return store.import_table(con, table, path, replace=replace)
+
+
+def import_upload(
+    db: Path | str | None, table: str, data: bytes, name: str, edited_by: str | None = None
+) -> dict[str, int]:
+    """Validate an uploaded file from memory and write it into `table`: all rows or none.
+
+    `name` is the name the client sent: it only says the format and labels the edit; nothing is
+    ever written to the file system under it.
+    """
+    if len(data) > MAX_UPLOAD_MB * 1_000_000:
+        raise ValidationError(
+            [Problem(upload_label(name), None, None, None, f"larger than {MAX_UPLOAD_MB} MB")]
+        )
+    with store.connect(db) as con:
+        return store.import_table(con, table, data, edited_by=edited_by, name=name)
 
 
 def save_table(

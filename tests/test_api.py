@@ -190,3 +190,39 @@ def test_every_state_has_a_capital_for_transfer_distances(db: Path) -> None:
     missing = [s.iso2 for s in inputs.states.values() if s.latitude is None]
     assert missing == []
     assert inputs.states["IS"].latitude == pytest.approx(64.135, abs=0.01)  # Reykjavík
+
+
+@pytest.mark.parametrize(
+    "name", ["../../escape.csv", "/tmp/sovcompute_abs_escape.csv", "..\\..\\win.csv"]
+)
+def test_an_upload_is_read_from_memory_never_written_under_its_client_name(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    box = tmp_path / "box"
+    (box / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(box / "a" / "b")
+    before = sorted(p for p in Path("/tmp").iterdir() if p.name.startswith("sovcompute_abs"))
+    body = b"site_id,site_name,category,country,pue,it_capacity_mw\nup1,Up One,user_site,DK,1.2,3\n"
+    counts = optimizer.import_upload(db, "sites", body, name)
+    assert counts["added"] == 1
+    assert sorted(p.relative_to(box) for p in box.rglob("*")) == [
+        Path("a"),
+        Path("a/b"),
+    ]
+    after = sorted(p for p in Path("/tmp").iterdir() if p.name.startswith("sovcompute_abs"))
+    assert after == before
+    prov = optimizer.registry_table(db, "sites").set_index("site_id").loc["up1"]
+    label = prov["provenance_pue"]
+    assert "/" not in label.split("import of ", 1)[1].split(" ", 1)[0]
+    assert "\\" not in label
+
+
+def test_an_upload_of_an_unknown_type_or_too_large_is_refused_and_changes_nothing(
+    db: Path,
+) -> None:
+    before = optimizer.registry(db)["sites"]
+    with pytest.raises(optimizer.ValidationError, match=r"evil\.sh: cannot be read: unknown file"):
+        optimizer.import_upload(db, "sites", b"x", "evil.sh")
+    with pytest.raises(optimizer.ValidationError, match="larger than 50 MB"):
+        optimizer.import_upload(db, "sites", b"x" * 50_000_001, "big.csv")
+    pd.testing.assert_frame_equal(optimizer.registry(db)["sites"], before)

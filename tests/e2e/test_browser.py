@@ -117,10 +117,19 @@ def test_upload_refuses_a_bad_file_and_accepts_a_good_one(server, browser, tmp_p
     )
     assert "dk_fjord" not in set(registry(db)["sites"]["site_id"])
 
-    uploader.set_input_files(str(tmp_path / "good.csv"))
+    # A file name that climbs out of any folder: read from memory, written nowhere.
+    probe = "sovcompute_escape_probe.csv"
+    uploader.set_input_files(
+        {
+            "name": f"../../{probe}",
+            "mimeType": "text/csv",
+            "buffer": (tmp_path / "good.csv").read_bytes(),
+        }
+    )
     page.get_by_role("button", name="Import file").click()
     page.get_by_text("1 added").wait_for(timeout=30000)
     assert "dk_fjord" in set(registry(db)["sites"]["site_id"])
+    assert not [p for p in (Path("/tmp"), Path("/"), ROOT, ROOT.parent) if (p / probe).exists()]
 
 
 def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
