@@ -20,10 +20,14 @@ SITE_CATEGORIES = (
     "ai_factory_antenna",
     "ai_gigafactory_candidate",
     "national_system",
+    "greenfield",
     "user_site",
 )
+#: existing: operational, sunk; committed: available from its online_year; buildable: new MW is
+#: a decision priced at the full-cost annuity (candidates, bids, greenfield options).
+CAPACITY_STATUSES = ("existing", "committed", "buildable")
 HEAT_SINKS = ("district_heating", "industry", "greenhouse")
-PROVENANCE_KINDS = ("fact", "assumption", "user_edit")
+PROVENANCE_KINDS = ("fact", "derivation", "assumption", "user_edit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,14 @@ TABLES: dict[str, Table] = {
                 _c("elec_price_band", "str", doc="Eurostat consumption band of the price"),
                 _c("elec_price_period", "str", doc="Eurostat semester of the price"),
                 _c(
+                    "elec_demand_twh",
+                    "float",
+                    "TWh/yr",
+                    **NONNEG,
+                    doc="national electricity demand; the default grid-allowance rule scales it",
+                ),
+                _c("elec_demand_year", "int", "year", min=1990, max=2100),
+                _c(
                     "dh_share_residential_heat",
                     "float",
                     "share",
@@ -129,14 +141,38 @@ TABLES: dict[str, Table] = {
                 _c("city", "str"),
                 _c("latitude", "float", "deg", min=-90.0, max=90.0),
                 _c("longitude", "float", "deg", min=-180.0, max=180.0),
-                _c("status", "str"),
+                _c("status", "str", doc="the status as published"),
                 _c("status_year", "int", "year", min=1990, max=2100),
+                _c(
+                    "capacity_status",
+                    "str",
+                    required=True,
+                    choices=CAPACITY_STATUSES,
+                    doc="existing (sunk) / committed (from online_year) / buildable (a decision)",
+                ),
+                _c(
+                    "online_year",
+                    "int",
+                    "year",
+                    min=1990,
+                    max=2100,
+                    doc="first year a committed site's capacity is available",
+                ),
+                _c(
+                    "retire_year",
+                    "int",
+                    "year",
+                    min=1990,
+                    max=2100,
+                    doc="first year the capacity is gone; empty = not before the plan year",
+                ),
                 _c(
                     "it_capacity_mw",
                     "float",
                     "MW IT",
                     **NONNEG,
-                    doc="IT load the site can host; empty = unknown, treated as 0 MW",
+                    doc="IT load an existing or committed site can host; buildable sites have "
+                    "none until the plan builds it",
                 ),
                 _c(
                     "pue",
@@ -162,14 +198,23 @@ TABLES: dict[str, Table] = {
                     "float",
                     "MW IT",
                     **NONNEG,
-                    doc="extra IT capacity allowed; empty = only the energy cap limits it",
+                    doc="most new IT capacity that can be built here (published connection or "
+                    "size); empty = none at existing and committed sites, only the country's "
+                    "grid allowance at buildable ones",
                 ),
                 _c(
-                    "expansion_cost_eur_per_mw_yr",
+                    "lead_time_years",
                     "float",
-                    "EUR/MW/yr",
+                    "years",
                     **NONNEG,
-                    doc="annualised cost of one more MW of IT capacity",
+                    doc="years from decision to operation; empty = the scenario's default",
+                ),
+                _c(
+                    "facility_capex_eur_per_mw",
+                    "float",
+                    "EUR/MW IT",
+                    **NONNEG,
+                    doc="building and M&E cost of new capacity; empty = the scenario's default",
                 ),
             ),
             "Data centres that can host pooled compute.",
@@ -185,9 +230,9 @@ TABLES: dict[str, Table] = {
                     "sink_capacity_mw_th",
                     "float",
                     "MW thermal",
-                    required=True,
                     **NONNEG,
-                    doc="peak heat the sink takes; scaled by each period's heat_demand_factor",
+                    doc="most heat the sink takes; empty = no limit beyond the recoverable "
+                    "heat",
                 ),
                 _c(
                     "heat_price_eur_per_mwh_th",
@@ -227,10 +272,23 @@ TABLES: dict[str, Table] = {
                     "-",
                     required=True,
                     **NONNEG,
-                    doc="multiplies each heat sink's capacity",
+                    doc="share of the recoverable heat that finds a use in the period",
                 ),
             ),
-            "Representative time slices and their weights.",
+            "Representative time slices, their weights and default profile factors.",
+        ),
+        Table(
+            "period_factors",
+            ("country", "period"),
+            (
+                _c("country", "str", required=True, iso=True, ref=("member_states", "iso2")),
+                _c("period", "str", required=True, ref=("periods", "period")),
+                _c("price_factor", "float", "-", **NONNEG, doc="empty = the period's"),
+                _c("carbon_factor", "float", "-", **NONNEG, doc="empty = the period's"),
+                _c("heat_demand_factor", "float", "-", **NONNEG, doc="empty = the period's"),
+            ),
+            "Profile factors of one country in one period (price and carbon: the monthly "
+            "Ember series over the annual mean); no row = the period's defaults.",
         ),
         Table(
             "workload_classes",
@@ -245,30 +303,61 @@ TABLES: dict[str, Table] = {
                     choices=RULES,
                     doc="where it may run: home / eu / trusted / anywhere",
                 ),
+                _c(
+                    "demand_share",
+                    "float",
+                    "share",
+                    required=True,
+                    **SHARE,
+                    doc="share of every state's demand in this class",
+                ),
                 _c("description", "str"),
             ),
             "Kinds of compute and the placement rule of each.",
         ),
         Table(
-            "demand",
-            ("state", "workload", "period"),
+            "demand_scenarios",
+            ("demand_scenario",),
             (
-                _c("state", "str", required=True, iso=True, ref=("member_states", "iso2")),
-                _c("workload", "str", required=True, ref=("workload_classes", "workload")),
-                _c("period", "str", required=True, ref=("periods", "period")),
-                _c("demand_it_mw", "float", "MW IT", required=True, **NONNEG),
+                _c("demand_scenario", "str", required=True, identifier=True),
+                _c("name", "str", required=True),
+                _c(
+                    "total_it_mw",
+                    "float",
+                    "MW IT",
+                    required=True,
+                    **NONNEG,
+                    doc="pooled demand of all states, split by contribution share",
+                ),
+                _c(
+                    "plan_year",
+                    "int",
+                    "year",
+                    required=True,
+                    min=2000,
+                    max=2100,
+                    doc="the year the plan serves: what exists and what can be built by then",
+                ),
+                _c("description", "str", doc="the anchor and its arithmetic"),
             ),
-            "Compute demand of each state, workload class and period.",
+            "Named demand levels anchored on published figures.",
         ),
         Table(
             "energy_caps",
-            ("country", "period"),
+            ("country",),
             (
                 _c("country", "str", required=True, iso=True, ref=("member_states", "iso2")),
-                _c("period", "str", required=True, ref=("periods", "period")),
-                _c("energy_cap_mw", "float", "MW facility", required=True, **NONNEG),
+                _c(
+                    "energy_cap_mw",
+                    "float",
+                    "MW facility",
+                    required=True,
+                    **NONNEG,
+                    doc="grid power for new data-centre builds, from a published figure",
+                ),
             ),
-            "Grid power a country makes available to pooled data centres; no row = no cap.",
+            "Published grid allowances for new data centres; a country without a row gets the "
+            "scenario's default rule (a share of its electricity demand).",
         ),
     )
 }
