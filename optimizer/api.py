@@ -133,44 +133,86 @@ def plan(
 
 @dataclass(frozen=True)
 class Comparison:
-    """The pooled plan against every state on its own sites (autarky)."""
+    """The pooled plan against national build-out (every state serves its own demand on its
+    own soil, building what it lacks)."""
 
     pooled: Plan
-    autarky: Plan
-    by_state: pd.DataFrame  # per state: autarky - pooled of cost, emissions, unserved, ...
-    totals: dict[str, float]
+    national: Plan
+    by_state: pd.DataFrame  # per state: pooled, national and national - pooled of each metric
+    #: per metric: pooled, national and the dividend (national - pooled)
+    totals: pd.DataFrame
 
 
-COMPARED = ("cost_eur", "emissions_t", "unserved_mwh", "expansion_mw", "heat_mwh_th", "served_mwh")
+#: What the dividend is measured in: money, new capacity, CO2, heat, water. Unserved demand and
+#: rule shortfalls are compared apart, in MWh, never priced into the money.
+DIVIDEND = {
+    "cost_eur": "Cost [EUR/yr]: energy, capital annuities, transfer, less heat revenue",
+    "carbon_cost_eur": "Carbon cost on top of prices [EUR/yr] (shadow cost)",
+    "new_mw": "New capacity built [MW IT]",
+    "emissions_t": "Emissions [tCO2/yr]",
+    "heat_reused_mwh_th": "Heat reused [MWh th/yr]",
+    "water_m3": "Water [m3/yr]",
+    "unserved_mwh": "Unserved demand [MWh/yr]",
+    "shortfall_mwh": "Rule shortfall [MWh/yr]",
+}
+BY_STATE = ("cost_eur", "carbon_cost_eur", "new_mw", "emissions_t", "heat_mwh_th", "water_m3")
 
 
 def autarky_of(scenario: Scenario) -> Scenario:
-    """Return the scenario with every state restricted to its own sites."""
-    return scenario.with_overrides(autarky=True, name=f"{scenario.name} (autarky)")
+    """Return the scenario with every state serving itself on its own soil (national
+    build-out)."""
+    return scenario.with_overrides(autarky=True, name=f"{scenario.name} (national build-out)")
+
+
+def comparison_of(pooled: Plan, national: Plan) -> Comparison:
+    """Compare two solved plans: the dividend is national minus pooled, metric by metric."""
+    if not (pooled.has_solution and national.has_solution):
+        return Comparison(pooled, national, pd.DataFrame(), pd.DataFrame())
+    totals = pd.DataFrame(
+        [
+            {
+                "metric": key,
+                "label": label,
+                "pooled": float(pooled.summary[key]),
+                "national": float(national.summary[key]),
+                "dividend": float(national.summary[key]) - float(pooled.summary[key]),
+            }
+            for key, label in DIVIDEND.items()
+        ]
+    )
+    cols = [*BY_STATE, "unserved_mwh"]
+    a = national.states.set_index("state")[cols]
+    p = pooled.states.set_index("state")[cols]
+    a, p = a.align(p, fill_value=0.0)
+    by_state = pd.concat(
+        [p.add_prefix("pooled_"), a.add_prefix("national_"), (a - p).add_prefix("dividend_")],
+        axis=1,
+    ).reset_index(names="state")
+    return Comparison(pooled, national, by_state, totals)
 
 
 def compare(
     scenario: Scenario | None = None, db: Path | str | None = None, inputs: Inputs | None = None
 ) -> Comparison:
-    """Solve a scenario pooled and in autarky; the dividend is autarky minus pooled."""
+    """Solve a scenario pooled and as national build-out; the dividend is national minus
+    pooled in money, new MW, CO2, heat and water, with shortfalls apart."""
     scenario = scenario or Scenario()
     inputs = inputs if inputs is not None else load_inputs(db)
-    pooled = plan(scenario, inputs=inputs)
-    alone = plan(autarky_of(scenario), inputs=inputs)
-    if not (pooled.has_solution and alone.has_solution):
-        return Comparison(pooled, alone, pd.DataFrame(), {})
-    a = alone.states.set_index("state")[list(COMPARED)]
-    p = pooled.states.set_index("state")[list(COMPARED)]
-    a, p = a.align(p, fill_value=0.0)
-    by_state = pd.concat(
-        [p.add_prefix("pooled_"), a.add_prefix("autarky_"), (a - p).add_prefix("dividend_")], axis=1
-    ).reset_index()
-    by_state = by_state.rename(columns={"index": "state"})
-    totals = {f"dividend_{c}": float((a[c] - p[c]).sum()) for c in COMPARED}
-    totals["dividend_objective_eur"] = float(
-        (alone.objective_eur or 0) - (pooled.objective_eur or 0)
-    )
-    return Comparison(pooled, alone, by_state, totals)
+    return comparison_of(plan(scenario, inputs=inputs), plan(autarky_of(scenario), inputs=inputs))
+
+
+def rule_cost(
+    scenario: Scenario,
+    without: dict[str, Any],
+    db: Path | str | None = None,
+    inputs: Inputs | None = None,
+) -> Comparison:
+    """Return what a rule costs: the scenario against the same scenario without the rule
+    (`without` holds the fields that switch it off), split like the pooling dividend; the
+    'national' side of the result is the plan with the rule, 'pooled' the plan without."""
+    inputs = inputs if inputs is not None else load_inputs(db)
+    free = scenario.with_overrides(**without, name=f"{scenario.name} (rule off)")
+    return comparison_of(plan(free, inputs=inputs), plan(scenario, inputs=inputs))
 
 
 def run_and_store(

@@ -27,6 +27,7 @@ class State:
     trusted_groups: frozenset[str] = frozenset()
     latitude: float | None = None  # [deg], the capital, for transfer distances
     longitude: float | None = None
+    elec_demand_twh: float | None = None  # [TWh/yr]; None = unknown
 
     def __post_init__(self) -> None:
         _check(
@@ -40,20 +41,28 @@ class State:
         )
 
 
+CAPACITY_STATUSES = ("existing", "committed", "buildable")
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
-    """A data centre that can host pooled compute."""
+    """A data centre that can host pooled compute: existing, committed or buildable."""
 
     id: str
     country: str  # ISO 3166-1 alpha-2
-    it_capacity_mw: float  # [MW IT]; unknown capacity is 0
+    it_capacity_mw: float  # [MW IT] of an existing or committed site; 0 for buildable ones
     pue: float  # [-], >= 1
     latitude: float | None = None
     longitude: float | None = None
     wue_l_per_kwh: float = 0.0  # [L/kWh IT]; unknown is not counted
-    expansion_limit_mw: float | None = None  # [MW IT]; None = the energy cap limits it
-    expansion_cost_eur_per_mw_yr: float = 0.0  # [EUR/MW/yr]
+    expansion_limit_mw: float | None = None  # [MW IT] most new capacity; see can_build
     category: str = ""
+    capacity_status: str = "existing"
+    online_year: int | None = None  # first year a committed site is available
+    retire_year: int | None = None  # first year the capacity is gone
+    lead_time_years: float | None = None  # [years]; None = the scenario's default
+    facility_capex_eur_per_mw: float | None = None  # [EUR/MW IT]; None = the scenario's
+    name: str = ""
 
     def __post_init__(self) -> None:
         _check(
@@ -64,31 +73,75 @@ class Site:
             self.expansion_limit_mw is None or self.expansion_limit_mw >= 0,
             f"site {self.id}: expansion_limit_mw={self.expansion_limit_mw}",
         )
+        _check(
+            self.capacity_status in CAPACITY_STATUSES,
+            f"site {self.id}: capacity_status {self.capacity_status!r} not in {CAPACITY_STATUSES}",
+        )
+
+    def available_mw(self, plan_year: int) -> float:
+        """Return the capacity that exists in the plan year at no new cost [MW IT]."""
+        if self.capacity_status == "buildable":
+            return 0.0
+        if self.retire_year is not None and self.retire_year <= plan_year:
+            return 0.0
+        if self.capacity_status == "committed" and (self.online_year or 0) > plan_year:
+            return 0.0
+        return self.it_capacity_mw
+
+    def build_limit_mw(self) -> float | None:
+        """Return the most new capacity the site can take [MW IT]: 0 = none, None = only the
+        country's grid allowance limits it (buildable sites without a published bound)."""
+        if self.capacity_status == "buildable":
+            return self.expansion_limit_mw
+        return self.expansion_limit_mw or 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A representative time slice with its weight in hours and its profile factors."""
+    """A representative time slice with its weight in hours and its default profile factors."""
 
     id: str
     hours: float  # [h]
     price_factor: float = 1.0  # [-]
     carbon_factor: float = 1.0  # [-]
-    heat_demand_factor: float = 1.0  # [-]
+    heat_demand_factor: float = 1.0  # [-] share of recoverable heat that finds a use
 
     def __post_init__(self) -> None:
         _check(self.hours > 0, f"period {self.id}: hours={self.hours} must be > 0")
 
 
+#: (price_factor, carbon_factor, heat_demand_factor) of one country in one period; None = the
+#: period's default.
+Factors = tuple[float | None, float | None, float | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Workload:
-    """A workload class and where its rule lets it run."""
+    """A workload class, where its rule lets it run, and its share of every state's demand."""
 
     id: str
     rule: str
+    demand_share: float = 1.0  # [-]
 
     def __post_init__(self) -> None:
         _check(self.rule in RULES, f"workload {self.id}: rule {self.rule!r} not in {RULES}")
+        _check(
+            0 <= self.demand_share <= 1,
+            f"workload {self.id}: demand_share {self.demand_share} not in [0, 1]",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DemandScenario:
+    """A named level of pooled demand and the year the plan serves."""
+
+    id: str
+    total_it_mw: float  # [MW IT]
+    plan_year: int
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _check(self.total_it_mw >= 0, f"demand scenario {self.id}: total {self.total_it_mw}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +151,13 @@ class HeatOption:
     site_id: str
     sink: str
     recoverable_fraction: float  # [-] of IT power
-    sink_capacity_mw_th: float  # [MW thermal] in a period with heat_demand_factor 1
+    sink_capacity_mw_th: float | None = None  # [MW thermal]; None = no limit
     heat_price_eur_per_mwh_th: float | None = None  # [EUR/MWh thermal]; None = scenario's
 
     def __post_init__(self) -> None:
         _check(
-            0 <= self.recoverable_fraction <= 1 and self.sink_capacity_mw_th >= 0,
+            0 <= self.recoverable_fraction <= 1
+            and (self.sink_capacity_mw_th is None or self.sink_capacity_mw_th >= 0),
             f"heat option {self.site_id}/{self.sink}: fraction {self.recoverable_fraction}, "
             f"capacity {self.sink_capacity_mw_th}",
         )
@@ -118,32 +172,39 @@ class Inputs:
     periods: Mapping[str, Period]
     workloads: Mapping[str, Workload]
     heat_options: tuple[HeatOption, ...] = ()
-    demand_it_mw: Mapping[tuple[str, str, str], float] = field(default_factory=dict)
-    energy_cap_mw: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    demand_scenarios: Mapping[str, DemandScenario] = field(default_factory=dict)
+    #: published grid allowance for new data-centre builds per country [MW facility]
+    energy_cap_mw: Mapping[str, float] = field(default_factory=dict)
+    period_factors: Mapping[tuple[str, str], Factors] = field(default_factory=dict)
+    #: demand per (state, workload) [MW IT] fixed by a run folder; None = from the scenario
+    fixed_demand: Mapping[tuple[str, str], float] | None = None
 
     def __post_init__(self) -> None:
         for s in self.sites.values():
             _check(s.country in self.states, f"site {s.id}: unknown country {s.country}")
-        for (st, w, p), v in self.demand_it_mw.items():
+        for (st, w), v in (self.fixed_demand or {}).items():
             _check(
-                st in self.states and w in self.workloads and p in self.periods,
-                f"demand ({st}, {w}, {p}): unknown state, workload or period",
+                st in self.states and w in self.workloads,
+                f"demand ({st}, {w}): unknown state or workload",
             )
-            _check(v >= 0, f"demand ({st}, {w}, {p}) = {v} must be >= 0")
-        for (c, p), v in self.energy_cap_mw.items():
-            _check(c in self.states and p in self.periods, f"energy cap ({c}, {p}): unknown")
-            _check(v >= 0, f"energy cap ({c}, {p}) = {v} must be >= 0")
+            _check(v >= 0, f"demand ({st}, {w}) = {v} must be >= 0")
+        for c, v in self.energy_cap_mw.items():
+            _check(c in self.states, f"energy cap {c}: unknown country")
+            _check(v >= 0, f"energy cap {c} = {v} must be >= 0")
+        for c, p in self.period_factors:
+            _check(c in self.states and p in self.periods, f"period factors ({c}, {p}): unknown")
         for h in self.heat_options:
             _check(h.site_id in self.sites, f"heat option: unknown site {h.site_id}")
 
-    @property
-    def demand_states(self) -> list[str]:
-        """Return the states with any demand, sorted."""
-        return sorted({s for (s, _, _), v in self.demand_it_mw.items() if v > 0})
-
-    def total_demand(self, period: str) -> float:
-        """Return the total demand in a period [MW IT]."""
-        return sum(v for (_, _, p), v in self.demand_it_mw.items() if p == period)
+    def factors(self, country: str, period: str) -> tuple[float, float, float]:
+        """Return (price, carbon, heat demand) factors of a country in a period [-]."""
+        default = self.periods[period]
+        own = self.period_factors.get((country, period), (None, None, None))
+        return (
+            default.price_factor if own[0] is None else own[0],
+            default.carbon_factor if own[1] is None else own[1],
+            default.heat_demand_factor if own[2] is None else own[2],
+        )
 
 
 def distance_km(
@@ -166,14 +227,20 @@ def _num(v: Any, default: float | None = None) -> float | None:
     return float(v)
 
 
+def _year(v: Any) -> int | None:
+    n = _num(v)
+    return None if n is None else int(n)
+
+
 def inputs_from_records(
     tables: Mapping[str, Iterable[Mapping[str, Any]]],
     capitals: Mapping[str, tuple[float, float]] | None = None,
 ) -> Inputs:
     """Build Inputs from registry rows (one iterable of dicts per table).
 
-    Empty values get the documented defaults: unknown IT capacity is 0 MW, unknown WUE is not
-    counted, unknown price or carbon intensity is 0 (and reported by the plan's warnings).
+    Empty values get the documented defaults: unknown WUE is not counted, unknown price or
+    carbon intensity is 0 (and reported by the plan's warnings). A `demand` table (as a run
+    folder holds it) fixes the demand per state and workload.
     """
     capitals = capitals or {}
     states = {}
@@ -190,6 +257,7 @@ def inputs_from_records(
             frozenset(g.strip() for g in groups.split(",") if g.strip()),
             lat,
             lon,
+            _num(r.get("elec_demand_twh")),
         )
     sites = {
         str(r["site_id"]): Site(
@@ -201,8 +269,13 @@ def inputs_from_records(
             _num(r.get("longitude")),
             _num(r.get("wue_l_per_kwh"), 0.0) or 0.0,
             _num(r.get("expansion_limit_mw")),
-            _num(r.get("expansion_cost_eur_per_mw_yr"), 0.0) or 0.0,
             str(r.get("category") or ""),
+            str(r.get("capacity_status") or "existing"),
+            _year(r.get("online_year")),
+            _year(r.get("retire_year")),
+            _num(r.get("lead_time_years")),
+            _num(r.get("facility_capex_eur_per_mw")),
+            str(r.get("site_name") or r["site_id"]),
         )
         for r in tables["sites"]
     }
@@ -216,8 +289,18 @@ def inputs_from_records(
         )
         for r in tables["periods"]
     }
+    factors = {
+        (str(r["country"]), str(r["period"])): (
+            _num(r.get("price_factor")),
+            _num(r.get("carbon_factor")),
+            _num(r.get("heat_demand_factor")),
+        )
+        for r in tables.get("period_factors", ())
+    }
     workloads = {
-        str(r["workload"]): Workload(str(r["workload"]), str(r["rule"]))
+        str(r["workload"]): Workload(
+            str(r["workload"]), str(r["rule"]), _num(r.get("demand_share"), 1.0) or 0.0
+        )
         for r in tables["workload_classes"]
     }
     heat = tuple(
@@ -225,17 +308,24 @@ def inputs_from_records(
             str(r["site_id"]),
             str(r["sink"]),
             float(r["recoverable_fraction"]),
-            float(r["sink_capacity_mw_th"]),
+            _num(r.get("sink_capacity_mw_th")),
             _num(r.get("heat_price_eur_per_mwh_th")),
         )
         for r in tables["heat_options"]
     )
-    demand = {
-        (str(r["state"]), str(r["workload"]), str(r["period"])): float(r["demand_it_mw"])
-        for r in tables["demand"]
+    scenarios = {
+        str(r["demand_scenario"]): DemandScenario(
+            str(r["demand_scenario"]),
+            float(r["total_it_mw"]),
+            int(r["plan_year"]),
+            str(r.get("name") or ""),
+        )
+        for r in tables.get("demand_scenarios", ())
     }
-    caps = {
-        (str(r["country"]), str(r["period"])): float(r["energy_cap_mw"])
-        for r in tables["energy_caps"]
-    }
-    return Inputs(states, sites, periods, workloads, heat, demand, caps)
+    fixed = (
+        {(str(r["state"]), str(r["workload"])): float(r["demand_it_mw"]) for r in tables["demand"]}
+        if "demand" in tables
+        else None
+    )
+    caps = {str(r["country"]): float(r["energy_cap_mw"]) for r in tables["energy_caps"]}
+    return Inputs(states, sites, periods, workloads, heat, scenarios, caps, factors, fixed)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pulp
 
-from optimizer.domain import Inputs, Site, distance_km
-from optimizer.scenario import Scenario
+from optimizer.domain import DemandScenario, Inputs, Site, distance_km
+from optimizer.scenario import Scenario, ScenarioError
 
 Term = tuple[Any, float]  # (pulp variable, coefficient)
 XKey = tuple[str, str, str, str]  # (state, workload, site, period)
@@ -24,25 +24,35 @@ XKey = tuple[str, str, str, str]  # (state, workload, site, period)
 
 @dataclass
 class Problem:
-    """The LP and the handles needed to read a plan back from it."""
+    """The LP (or MILP) and the handles needed to read a plan back from it."""
 
     lp: pulp.LpProblem
     inputs: Inputs
     scenario: Scenario
+    plan_year: int = 0
     x: dict[XKey, Any] = field(default_factory=dict)
     unserved: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    expansion: dict[str, Any] = field(default_factory=dict)
+    #: new IT capacity built per site [MW IT]; `build` the yes/no of lumpy builds
+    new: dict[str, Any] = field(default_factory=dict)
+    build: dict[str, Any] = field(default_factory=dict)
     heat: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     shortfall: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     pooled_load: dict[str, Any] = field(default_factory=dict)
     #: constraint name -> (family, key fields)
     constraints: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    #: constraint name -> right-hand side
+    rhs: dict[str, float] = field(default_factory=dict)
     #: per x: energy cost, carbon cost, transfer cost [EUR/yr per MW], emissions [t/yr per MW]
     coef: dict[XKey, tuple[float, float, float, float]] = field(default_factory=dict)
+    #: demand per state, workload and period [MW IT]
     demand: dict[tuple[str, str, str], float] = field(default_factory=dict)
     trusted: frozenset[str] = frozenset()
     #: the sites that can host load in this scenario (see usable_sites)
     sites: list[Site] = field(default_factory=list)
+    #: capacity that exists in the plan year at no new cost [MW IT]
+    available: dict[str, float] = field(default_factory=dict)
+    #: annual cost of 1 MW of new capacity per buildable site [EUR/MW/yr]
+    annuity: dict[str, float] = field(default_factory=dict)
     heat_price: dict[tuple[str, str], float] = field(default_factory=dict)
     cost_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
 
@@ -65,6 +75,7 @@ class Problem:
             con = expr == rhs
         self.lp.addConstraint(con, name)
         self.constraints[name] = (family, keys)
+        self.rhs[name] = rhs
 
 
 def _name(*parts: str) -> str:
@@ -72,9 +83,18 @@ def _name(*parts: str) -> str:
     return "_".join(parts)
 
 
+EU_MEMBERS = "eu_members"
+
+
 def trusted_states(inputs: Inputs, scenario: Scenario) -> frozenset[str]:
-    """Return the states the planner trusts: the tagged group plus the listed states."""
-    tagged = {s.iso2 for s in inputs.states.values() if scenario.trusted_group in s.trusted_groups}
+    """Return the states the planner trusts: the group (every EU member for "eu_members", else
+    the states tagged with it) plus the listed states."""
+    group = scenario.trusted_group
+    tagged = {
+        s.iso2
+        for s in inputs.states.values()
+        if (s.eu_member if group == EU_MEMBERS else group in s.trusted_groups)
+    }
     return frozenset(tagged | set(scenario.trusted_states))
 
 
@@ -89,31 +109,118 @@ def allowed(rule: str, state: str, site: Site, inputs: Inputs, trusted: frozense
     return False
 
 
+def plan_year(inputs: Inputs, scenario: Scenario) -> int:
+    """Return the year the plan serves: the scenario's, else its demand scenario's."""
+    if scenario.plan_year is not None:
+        return scenario.plan_year
+    return demand_scenario(inputs, scenario).plan_year
+
+
+def demand_scenario(inputs: Inputs, scenario: Scenario) -> DemandScenario:
+    """Return the scenario's demand level, or fail naming the known ones."""
+    try:
+        return inputs.demand_scenarios[scenario.demand_scenario]
+    except KeyError:
+        known = ", ".join(sorted(inputs.demand_scenarios)) or "none"
+        raise ScenarioError(
+            f"demand_scenario={scenario.demand_scenario!r}: not in the registry (known: {known})"
+        ) from None
+
+
+def demand_of(inputs: Inputs, scenario: Scenario) -> dict[tuple[str, str], float]:
+    """Return each state's demand per workload class after growth [MW IT, every period].
+
+    A demand scenario's total is split between states by contribution share and between
+    workload classes by their demand share (both normalised to sum to 1); a run folder's
+    inputs fix the split instead.
+    """
+    if inputs.fixed_demand is not None:
+        base = dict(inputs.fixed_demand)
+    else:
+        total = demand_scenario(inputs, scenario).total_it_mw
+        states = {s: st.contribution_share for s, st in inputs.states.items()}
+        workloads = {w: wl.demand_share for w, wl in inputs.workloads.items()}
+        ts, tw = sum(states.values()), sum(workloads.values())
+        base = {
+            (s, w): total * share / ts * ws / tw
+            for s, share in states.items()
+            for w, ws in workloads.items()
+            if share > 0 and ws > 0
+        }
+    return {
+        k: v * scenario.demand_growth for k, v in base.items() if v * scenario.demand_growth > 0
+    }
+
+
+def lead_time_fits(site: Site, scenario: Scenario, year: int) -> bool:
+    """Return whether a site decided in the base year can be running in the plan year."""
+    lead = scenario.lead_time_years if site.lead_time_years is None else site.lead_time_years
+    return scenario.base_year + lead <= year
+
+
+def can_build(site: Site, scenario: Scenario, year: int) -> bool:
+    """Return whether the plan may build new capacity at a site."""
+    return (
+        scenario.allow_expansion
+        and scenario.on("site_capacity")
+        and site.build_limit_mw() != 0
+        and lead_time_fits(site, scenario, year)
+    )
+
+
 def usable_sites(inputs: Inputs, scenario: Scenario) -> list[Site]:
-    """Return the sites that can host load: some capacity, or expansion or no capacity limit."""
+    """Return the sites that can host load: capacity in the plan year, or a build option."""
+    year = plan_year(inputs, scenario)
     out = []
     for site in inputs.sites.values():
         if site.category in scenario.exclude_categories:
             continue
-        can_grow = scenario.allow_expansion and site.expansion_limit_mw != 0
-        if site.it_capacity_mw > 0 or can_grow or not scenario.on("site_capacity"):
+        if (
+            site.available_mw(year) > 0
+            or can_build(site, scenario, year)
+            or not scenario.on("site_capacity")
+        ):
             out.append(site)
     return sorted(out, key=lambda s: s.id)
+
+
+def energy_cap(inputs: Inputs, sc: Scenario, country: str) -> tuple[float, str]:
+    """Return a country's grid allowance for new data-centre builds [MW facility] and its
+    basis: the scenario's override, the published figure x scale, or the default rule (a share
+    of the country's electricity demand) x scale; 0 where the rule has no data."""
+    if country in sc.energy_cap_overrides:
+        return float(sc.energy_cap_overrides[country]), "scenario override"
+    if country in inputs.energy_cap_mw:
+        return inputs.energy_cap_mw[country] * sc.energy_cap_scale, "published"
+    twh = inputs.states[country].elec_demand_twh
+    if twh is None:
+        return 0.0, "default rule, no demand data: none"
+    mw = twh * 1e6 / HOURS_PER_YEAR * sc.grid_cap_default_share * sc.energy_cap_scale
+    return mw, f"default rule: {sc.grid_cap_default_share:.2%} of {twh:,.1f} TWh/yr"
+
+
+HOURS_PER_YEAR = 8760.0
 
 
 def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     """Build the LP of a scenario: least annual cost of serving every state's demand."""
     title = re.sub(r"[^A-Za-z0-9_]+", "_", f"sovcompute_{scenario.name}")
     p = Problem(pulp.LpProblem(title, pulp.LpMinimize), inputs, scenario)
+    p.plan_year = year = plan_year(inputs, scenario)
     p.trusted = trusted_states(inputs, scenario)
-    p.demand = {k: v * scenario.demand_growth for k, v in inputs.demand_it_mw.items() if v > 0}
+    p.demand = {
+        (s, w, t): v for (s, w), v in demand_of(inputs, scenario).items() for t in inputs.periods
+    }
     p.sites = sites = usable_sites(inputs, scenario)
+    p.available = {site.id: site.available_mw(year) for site in sites}
     add_variables(p, sites)
     add_demand_balance(p)
     if scenario.on("site_capacity"):
         add_site_capacity(p, sites)
     if scenario.on("energy_cap"):
         add_energy_caps(p, sites)
+    if scenario.on("concentration"):
+        add_concentration(p, sites)
     if scenario.on("sovereignty") and not scenario.autarky:
         add_sovereignty(p)
     if scenario.on("home_share") and scenario.min_home_share > 0:
@@ -135,7 +242,8 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
 
 
 def add_variables(p: Problem, sites: list[Site]) -> None:
-    """Create x (IT load per state, workload, site, period), unserved and expansion [MW]."""
+    """Create x (IT load per state, workload, site, period), unserved, and the new capacity
+    of every site that can be built (with a yes/no per new site for lumpy builds) [MW]."""
     inputs, sc = p.inputs, p.scenario
     voll = sc.value_of_lost_compute_eur_per_mwh
     for s, w, t in sorted(p.demand):
@@ -148,9 +256,10 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
             if sc.autarky and site.country != s:
                 continue
             host = inputs.states[site.country]
+            price_f, carbon_f, _ = inputs.factors(site.country, t)
             facility_mwh = site.pue * period.hours  # per MW of IT load
-            energy = facility_mwh * host.elec_price_eur_per_mwh * period.price_factor
-            emissions = facility_mwh * host.grid_ci_g_per_kwh * period.carbon_factor / 1000.0
+            energy = facility_mwh * host.elec_price_eur_per_mwh * price_f
+            emissions = facility_mwh * host.grid_ci_g_per_kwh * carbon_f / 1000.0
             carbon = emissions * sc.carbon_price_eur_per_t
             transfer = 0.0
             if sc.transfer_cost_eur_per_mwh_per_1000km and site.country != s:
@@ -164,15 +273,35 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
             p.cost_terms["carbon"].append((var, carbon))
             if transfer:
                 p.cost_terms["transfer"].append((var, transfer))
-    if sc.allow_expansion and sc.on("site_capacity"):
-        for site in sites:
-            if site.expansion_limit_mw == 0:
-                continue
-            e = p.lp.add_variable(
-                _name("expansion", site.id), lowBound=0, upBound=site.expansion_limit_mw
-            )
-            p.expansion[site.id] = e
-            p.cost_terms["expansion"].append((e, site.expansion_cost_eur_per_mw_yr))
+    total_demand = sum(v for (_, _, t), v in p.demand.items() if t == next(iter(inputs.periods)))
+    for site in sites:
+        if not can_build(site, sc, p.plan_year):
+            continue
+        limit = site.build_limit_mw()
+        lumpy = sc.lumpy_builds and site.capacity_status == "buildable"
+        if lumpy and sc.max_build_mw is not None:
+            limit = sc.max_build_mw if limit is None else min(limit, sc.max_build_mw)
+        new = p.lp.add_variable(_name("new", site.id), lowBound=0, upBound=limit)
+        p.new[site.id] = new
+        p.annuity[site.id] = sc.annuity_eur_per_mw_yr(site.facility_capex_eur_per_mw)
+        p.cost_terms["capital"].append((new, p.annuity[site.id]))
+        if lumpy:
+            # A site too big for the demand is never built bigger than the demand.
+            big = total_demand if limit is None else min(limit, max(total_demand, sc.min_build_mw))
+            y = p.lp.add_variable(_name("build", site.id), lowBound=0, upBound=1, cat="Binary")
+            p.build[site.id] = y
+            p.cost_terms["fixed"].append((y, sc.site_fixed_cost_eur_per_yr))
+            keys = {"site": site.id}
+            p.add("build_size", _name("build_max", site.id), keys, [(new, 1), (y, -big)], "<=", 0)
+            if sc.min_build_mw > 0:
+                p.add(
+                    "build_size",
+                    _name("build_min", site.id),
+                    keys,
+                    [(new, 1.0), (y, -sc.min_build_mw)],
+                    ">=",
+                    0.0,
+                )
 
 
 def _group(p: Problem, by: Any) -> dict[Any, list[XKey]]:
@@ -199,47 +328,68 @@ def add_demand_balance(p: Problem) -> None:
 
 
 def add_site_capacity(p: Problem, sites: list[Site]) -> None:
-    """IT load at a site <= its IT capacity + expansion, in every period [MW IT]."""
+    """IT load at a site <= the capacity it has in the plan year + what the plan builds there,
+    in every period [MW IT]."""
     groups = _group(p, lambda k: (k[2], k[3]))
     for site in sites:
         for t in p.inputs.periods:
             terms = [(p.x[k], 1.0) for k in groups.get((site.id, t), [])]
             if not terms:
                 continue
-            if site.id in p.expansion:
-                terms.append((p.expansion[site.id], -1.0))
+            if site.id in p.new:
+                terms.append((p.new[site.id], -1.0))
             p.add(
                 "site_capacity",
                 _name("site_capacity", site.id, t),
                 {"site": site.id, "period": t},
                 terms,
                 "<=",
-                site.it_capacity_mw,
+                p.available[site.id],
             )
 
 
-def energy_cap(inputs: Inputs, sc: Scenario, country: str, period: str) -> float | None:
-    """Return the energy cap of a country in a period after the scenario's scale and overrides
-    [MW facility]; None = uncapped."""
-    if country in sc.energy_cap_overrides:
-        return float(sc.energy_cap_overrides[country])
-    cap = inputs.energy_cap_mw.get((country, period))
-    return None if cap is None else cap * sc.energy_cap_scale
-
-
 def add_energy_caps(p: Problem, sites: list[Site]) -> None:
-    """Facility power (IT load x PUE) of a country's sites <= its energy cap [MW facility]."""
-    pue = {s.id: s.pue for s in sites}
-    country = {s.id: s.country for s in sites}
-    groups = _group(p, lambda k: (country[k[2]], k[3]))
-    for (c, t), keys in sorted(groups.items()):
-        cap = energy_cap(p.inputs, p.scenario, c, t)
-        if cap is None:
-            continue
-        terms = [(p.x[k], pue[k[2]]) for k in keys]
-        p.add(
-            "energy_cap", _name("energy_cap", c, t), {"country": c, "period": t}, terms, "<=", cap
-        )
+    """Facility power of the new capacity built in a country (new IT MW x PUE) <= its grid
+    allowance for new data centres [MW facility]."""
+    by_country: dict[str, list[Term]] = defaultdict(list)
+    for site in sites:
+        if site.id in p.new:
+            by_country[site.country].append((p.new[site.id], site.pue))
+    for c, terms in sorted(by_country.items()):
+        cap, _ = energy_cap(p.inputs, p.scenario, c)
+        p.add("energy_cap", _name("energy_cap", c), {"country": c}, terms, "<=", cap)
+
+
+def add_concentration(p: Problem, sites: list[Site]) -> None:
+    """Pooled load at one site, and in one country, <= the scenario's largest share of the
+    total demand, per period [MW IT]."""
+    sc = p.scenario
+    totals: dict[str, float] = defaultdict(float)
+    for (_, _, t), d in p.demand.items():
+        totals[t] += d
+    if sc.max_site_share < 1:
+        at_site = _group(p, lambda k: (k[2], k[3]))
+        for (i, t), keys in sorted(at_site.items()):
+            p.add(
+                "concentration",
+                _name("site_share", i, t),
+                {"site": i, "period": t},
+                [(p.x[k], 1.0) for k in keys],
+                "<=",
+                sc.max_site_share * totals[t],
+            )
+    if sc.max_country_share < 1:
+        country = {s.id: s.country for s in sites}
+        in_country = _group(p, lambda k: (country[k[2]], k[3]))
+        for (c, t), keys in sorted(in_country.items()):
+            p.add(
+                "concentration",
+                _name("country_share", c, t),
+                {"country": c, "period": t},
+                [(p.x[k], 1.0) for k in keys],
+                "<=",
+                sc.max_country_share * totals[t],
+            )
 
 
 def add_sovereignty(p: Problem) -> None:
@@ -349,7 +499,8 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
 
 
 def add_heat(p: Problem) -> None:
-    """Reused heat <= recoverable fraction x IT load, and <= the sink's capacity [MW thermal]."""
+    """Reused heat <= recoverable fraction x the period's heat-use factor x IT load, and <= the
+    sink's capacity where it has one [MW thermal]."""
     at_site = _group(p, lambda k: (k[2], k[3]))
     for h in p.inputs.heat_options:
         price = (
@@ -358,10 +509,12 @@ def add_heat(p: Problem) -> None:
             else p.scenario.heat_price_eur_per_mwh_th
         )
         p.heat_price[(h.site_id, h.sink)] = price
+        country = p.inputs.sites[h.site_id].country
         for t, period in p.inputs.periods.items():
             keys = at_site.get((h.site_id, t), [])
             if not keys:
                 continue
+            use = h.recoverable_fraction * p.inputs.factors(country, t)[2]
             var = p.lp.add_variable(_name("heat", h.site_id, h.sink, t), lowBound=0)
             p.heat[(h.site_id, h.sink, t)] = var
             p.cost_terms["heat_revenue"].append((var, -price * period.hours))
@@ -370,18 +523,19 @@ def add_heat(p: Problem) -> None:
                 "heat_recovery",
                 _name("heat_recovery", h.site_id, h.sink, t),
                 keys_,
-                [(var, 1.0)] + [(p.x[k], -h.recoverable_fraction) for k in keys],
+                [(var, 1.0)] + [(p.x[k], -use) for k in keys],
                 "<=",
                 0.0,
             )
-            p.add(
-                "heat_sink",
-                _name("heat_sink", h.site_id, h.sink, t),
-                keys_,
-                [(var, 1.0)],
-                "<=",
-                h.sink_capacity_mw_th * period.heat_demand_factor,
-            )
+            if h.sink_capacity_mw_th is not None:
+                p.add(
+                    "heat_sink",
+                    _name("heat_sink", h.site_id, h.sink, t),
+                    keys_,
+                    [(var, 1.0)],
+                    "<=",
+                    h.sink_capacity_mw_th,
+                )
 
 
 def add_emissions_budget(p: Problem) -> None:

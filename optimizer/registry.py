@@ -231,8 +231,7 @@ TABLES: dict[str, Table] = {
                     "float",
                     "MW thermal",
                     **NONNEG,
-                    doc="most heat the sink takes; empty = no limit beyond the recoverable "
-                    "heat",
+                    doc="most heat the sink takes; empty = no limit beyond the recoverable heat",
                 ),
                 _c(
                     "heat_price_eur_per_mwh_th",

@@ -16,29 +16,58 @@ from typing import Any
 import pandas as pd
 
 from optimizer.domain import Inputs, inputs_from_records
-from optimizer.model import energy_cap, trusted_states, usable_sites
-from optimizer.scenario import Scenario, read_scenario
+from optimizer.model import (
+    can_build,
+    demand_of,
+    energy_cap,
+    plan_year,
+    trusted_states,
+    usable_sites,
+)
+from optimizer.scenario import Scenario, crf, read_scenario
 from optimizer.solve import Plan
 from optimizer.store import write_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 
 
+#: Scenario keys whose effect is already in a run folder's inputs/ tables; the scenario that
+#: re-solves the folder switches them off (see inputs_from_run).
+APPLIED_IN_INPUTS = {
+    "demand_scenario": "inputs/demand (MW per state and workload, every period)",
+    "demand_growth": "inputs/demand",
+    "plan_year": "inputs/sites.available_mw and can_build",
+    "energy_cap_scale": "inputs/energy_caps (every country, MW facility)",
+    "energy_cap_overrides": "inputs/energy_caps",
+    "grid_cap_default_share": "inputs/energy_caps",
+    "rules": "inputs/workloads.rule",
+    "trusted_group": "inputs/states.trusted",
+    "trusted_states": "inputs/states.trusted",
+    "heat_price_eur_per_mwh_th": "inputs/heat_options.heat_price_eur_per_mwh_th",
+}
+
+
 def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Return the inputs a scenario's LP reads, as tables named inputs/<table>."""
+    year = plan_year(inputs, scenario)
     usable = {s.id for s in usable_sites(inputs, scenario)}
     trusted = trusted_states(inputs, scenario)
     sites = pd.DataFrame(
         [
             {
                 "site_id": s.id,
+                "site_name": s.name,
                 "country": s.country,
                 "category": s.category,
-                "it_capacity_mw": s.it_capacity_mw,
+                "capacity_status": "existing" if s.available_mw(year) > 0 else "buildable",
+                "it_capacity_mw": s.available_mw(year),
+                "expansion_limit_mw": s.build_limit_mw() if can_build(s, scenario, year) else 0.0,
+                "lead_time_years": 0.0,
+                "annuity_eur_per_mw_yr": scenario.annuity_eur_per_mw_yr(
+                    s.facility_capex_eur_per_mw
+                ),
                 "pue": s.pue,
                 "wue_l_per_kwh": s.wue_l_per_kwh,
-                "expansion_limit_mw": s.expansion_limit_mw,
-                "expansion_cost_eur_per_mw_yr": s.expansion_cost_eur_per_mw_yr,
                 "latitude": s.latitude,
                 "longitude": s.longitude,
                 "usable": s.id in usable,
@@ -62,31 +91,26 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
         ]
     )
     demand = pd.DataFrame(
-        [
-            (s, w, t, v * scenario.demand_growth)
-            for (s, w, t), v in sorted(inputs.demand_it_mw.items())
-        ],
-        columns=["state", "workload", "period", "demand_it_mw"],
+        [(s, w, v) for (s, w), v in sorted(demand_of(inputs, scenario).items())],
+        columns=["state", "workload", "demand_it_mw"],
     )
-    countries = sorted({c for c, _ in inputs.energy_cap_mw} | set(scenario.energy_cap_overrides))
-
     caps = pd.DataFrame(
-        [
-            (c, t, cap)
-            for c in countries
-            for t in inputs.periods
-            if (cap := energy_cap(inputs, scenario, c, t)) is not None
-        ],
-        columns=["country", "period", "energy_cap_mw"],
+        [(c, *energy_cap(inputs, scenario, c)) for c in sorted(inputs.states)],
+        columns=["country", "energy_cap_mw", "basis"],
     )
     periods = pd.DataFrame([asdict(p) for p in inputs.periods.values()]).rename(
         columns={"id": "period"}
+    )
+    factors = pd.DataFrame(
+        [(c, t, *inputs.factors(c, t)) for c in sorted(inputs.states) for t in inputs.periods],
+        columns=["country", "period", "price_factor", "carbon_factor", "heat_demand_factor"],
     )
     workloads = pd.DataFrame(
         [
             {
                 "workload": w.id,
                 "rule": scenario.rules.get(w.id, w.rule),
+                "demand_share": w.demand_share,
                 "allowed_hosts": "home always; eu: EU members; trusted: inputs/states.trusted",
             }
             for w in inputs.workloads.values()
@@ -121,6 +145,7 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
         "inputs/demand": demand,
         "inputs/energy_caps": caps,
         "inputs/periods": periods,
+        "inputs/period_factors": factors,
         "inputs/workloads": workloads,
         "inputs/heat_options": heat,
     }
@@ -134,8 +159,9 @@ def inputs_from_run(
 ) -> tuple[Inputs, Scenario]:
     """Rebuild, from a run's inputs/ tables, the Inputs and scenario that reproduce its LP.
 
-    The tables already carry the scenario's growth, cap scale and overrides, rule overrides,
-    trusted states and heat prices, so the returned scenario switches those off.
+    The tables already carry what APPLIED_IN_INPUTS lists (demand after growth, capacity in
+    the plan year, caps for every country, rules, trusted states, heat prices, the annuity per
+    site), so the returned scenario switches those off.
     """
     t = {k.removeprefix("inputs/"): v for k, v in tables.items() if k.startswith("inputs/")}
     states = t["states"].rename(columns={"state": "iso2"})
@@ -145,10 +171,16 @@ def inputs_from_run(
         for r in states.itertuples()
         if pd.notna(r.latitude) and pd.notna(r.longitude)
     }
+    sites = t["sites"].copy()
+    # The annuity per site is carried as a facility capex that, with IT capex 0 and the run's
+    # discount rate and facility life, gives the same annual cost.
+    factor = crf(scenario.discount_rate, scenario.facility_life_years)
+    sites["facility_capex_eur_per_mw"] = sites["annuity_eur_per_mw_yr"] / factor
     records = {
         "member_states": states.to_dict("records"),
-        "sites": t["sites"].to_dict("records"),
+        "sites": sites.to_dict("records"),
         "periods": t["periods"].to_dict("records"),
+        "period_factors": t["period_factors"].to_dict("records"),
         "workload_classes": t["workloads"].to_dict("records"),
         "heat_options": t["heat_options"].to_dict("records"),
         "demand": t["demand"].to_dict("records"),
@@ -156,11 +188,13 @@ def inputs_from_run(
     }
     baked = scenario.with_overrides(
         demand_growth=1.0,
+        plan_year=scenario.base_year,
         energy_cap_scale=1.0,
         energy_cap_overrides={},
         rules={},
         trusted_group=RUN_TRUSTED,
         trusted_states=[],
+        it_capex_eur_per_mw=0.0,
     )
     return inputs_from_records(records, capitals), baked
 
@@ -208,7 +242,13 @@ def export_run(
         encoding="utf-8",
     )
     scen = out / "scenario.toml"
-    scen.write_text(scenario.to_toml(), encoding="utf-8")
+    applied = "\n".join(f"#   {k}: {where}" for k, where in APPLIED_IN_INPUTS.items())
+    scen.write_text(
+        "# The scenario of this run. Keys already applied in inputs/ (re-solve the folder with\n"
+        "# inputs/ as they are and these keys switched off; optimizer.inputs_from_run does):\n"
+        f"{applied}\n{scenario.to_toml()}",
+        encoding="utf-8",
+    )
     return [*written, summary, scen]
 
 

@@ -20,6 +20,7 @@ from optimizer.domain import RULES
 FAMILIES = (
     "site_capacity",
     "energy_cap",
+    "concentration",
     "sovereignty",
     "home_share",
     "fair_access",
@@ -40,19 +41,63 @@ class Scenario:
     """The planner's choices for one plan. Every field has a documented default."""
 
     name: str = "baseline"
-    #: Carbon price [EUR/tCO2]; default: 2024 average EU ETS price (assumption carbon_price).
+    #: Demand level (registry table demand_scenarios): its total is split between states by
+    #: contribution share and between workload classes by their demand share.
+    demand_scenario: str = "gigafactories"
+    #: The year the plan serves [year]: what exists, what is committed and what can be built by
+    #: then. Empty = the demand scenario's plan year.
+    plan_year: int | None = None
+    #: The year decisions are taken [year]: a site can be built if base year + lead time <=
+    #: plan year (assumption base_year).
+    base_year: int = 2026
+    #: Carbon cost on top of power prices [EUR/tCO2]: a shadow (social) cost, since the
+    #: electricity prices already carry the EU ETS cost that generators pass through
+    #: (assumption carbon_in_prices); reported apart from the money paid.
     carbon_price_eur_per_t: float = 67.0
-    #: Value of lost compute [EUR/MWh IT]: the penalty on unserved demand, above any energy cost
-    #: so that demand is served whenever the rules allow.
+    #: Penalty on unserved demand and on unmet rule floors [EUR/MWh IT]: keeps the plan
+    #: solvable; shortfalls are reported in MWh, never inside a EUR headline.
     value_of_lost_compute_eur_per_mwh: float = 1000.0
     #: Heat price for heat options without their own [EUR/MWh thermal] (assumption heat_price).
     heat_price_eur_per_mwh_th: float = 20.0
     #: Multiplies every state's demand [-].
     demand_growth: float = 1.0
+    #: Facility (building, power and cooling) capex of new capacity [EUR/MW IT] for sites
+    #: without their own (assumption facility_capex_eur_per_mw).
+    facility_capex_eur_per_mw: float = 8_400_000.0
+    #: Life of a new facility [years] (assumption facility_life_years).
+    facility_life_years: float = 14.0
+    #: IT hardware (accelerators, servers, network, storage) capex [EUR/MW IT]
+    #: (assumption it_capex_eur_per_mw).
+    it_capex_eur_per_mw: float = 17_400_000.0
+    #: Life of IT hardware [years] (assumption it_life_years).
+    it_life_years: float = 5.0
+    #: Real discount rate of the annuities [-] (assumption discount_rate).
+    discount_rate: float = 0.05
+    #: Years from decision to operation for sites without their own [years]
+    #: (assumption default_lead_time_years).
+    lead_time_years: float = 1.5
+    #: Grid allowance for new data-centre builds in a country without a published one, as a
+    #: share of its electricity demand [-] (assumption grid_cap_default_share).
+    grid_cap_default_share: float = 0.017
+    #: Largest share of the pooled load at one site [-]; 1 = no limit.
+    max_site_share: float = 1.0
+    #: Largest share of the pooled load in one country [-]; 1 = no limit.
+    max_country_share: float = 1.0
+    #: Lumpy builds (mixed-integer): a new site is built whole or not at all, with a fixed cost
+    #: and minimum and maximum sizes. Shadow prices then come from the LP with the build
+    #: decisions fixed.
+    lumpy_builds: bool = False
+    #: Fixed annual cost of opening a new site [EUR/yr] (lumpy builds only).
+    site_fixed_cost_eur_per_yr: float = 0.0
+    #: Smallest new site [MW IT] (lumpy builds only).
+    min_build_mw: float = 0.0
+    #: Largest new site [MW IT] (lumpy builds only); empty = the site's own bound.
+    max_build_mw: float | None = None
     #: Placement rule per workload class, overriding the registry (home/eu/trusted/anywhere).
     rules: dict[str, str] = field(default_factory=dict)
-    #: Trusted group tag (member_states.trusted_groups) whose states are trusted.
-    trusted_group: str = "us_ai_tier1"
+    #: Trusted group: "eu_members" (every EU member state) or a tag of
+    #: member_states.trusted_groups (e.g. us_ai_tier1, the 2025 US AI-diffusion Tier 1).
+    trusted_group: str = "eu_members"
     #: Extra trusted states (ISO alpha-2), added to the group.
     trusted_states: tuple[str, ...] = ()
     #: Minimum share of each state's demand served at home [-].
@@ -65,8 +110,9 @@ class Scenario:
     energy_cap_scale: float = 1.0
     #: Energy cap per country in every period [MW facility], replacing the registry's.
     energy_cap_overrides: dict[str, float] = field(default_factory=dict)
-    #: Allow new IT capacity at sites, at their annualised expansion cost.
-    allow_expansion: bool = False
+    #: Allow new capacity at buildable sites (and at sites with an expansion limit), priced at
+    #: the full-cost annuity of facility and IT hardware. Off = only what exists.
+    allow_expansion: bool = True
     #: Cap on total emissions [tCO2/yr]; None = no budget.
     emissions_budget_t: float | None = None
     #: Cap on water use per country [m3/yr] (WUE x IT energy); None = no cap.
@@ -79,7 +125,8 @@ class Scenario:
     kw_per_gpu: float = 1.275
     #: Transfer cost between a state's capital and the host site [EUR/MWh IT per 1000 km].
     transfer_cost_eur_per_mwh_per_1000km: float = 0.0
-    #: Every state on its own sites only.
+    #: National build-out: every state serves its own demand on its own soil, building what it
+    #: lacks (the counterfactual that pooling is measured against).
     autarky: bool = False
     #: Site categories left out of the pool.
     exclude_categories: tuple[str, ...] = ()
@@ -102,16 +149,37 @@ class Scenario:
             "demand_growth",
             "energy_cap_scale",
             "transfer_cost_eur_per_mwh_per_1000km",
+            "facility_capex_eur_per_mw",
+            "it_capex_eur_per_mw",
+            "site_fixed_cost_eur_per_yr",
+            "min_build_mw",
+            "lead_time_years",
         ):
             v = getattr(self, f)
             need(
                 isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
                 f"{f}={v!r} must be a number >= 0",
             )
-        for f in ("min_home_share", "fair_access_factor", "juste_retour_factor"):
+        for f in ("facility_life_years", "it_life_years"):
+            v = getattr(self, f)
+            need(isinstance(v, int | float) and v > 0, f"{f}={v!r} must be a number > 0")
+        for f in (
+            "min_home_share",
+            "fair_access_factor",
+            "juste_retour_factor",
+            "discount_rate",
+            "grid_cap_default_share",
+            "max_site_share",
+            "max_country_share",
+        ):
             v = getattr(self, f)
             need(isinstance(v, int | float) and 0 <= v <= 1, f"{f}={v!r} must be in [0, 1]")
-        for f in ("emissions_budget_t", "water_cap_m3_per_country", "gpu_cap_per_country"):
+        for f in (
+            "emissions_budget_t",
+            "water_cap_m3_per_country",
+            "gpu_cap_per_country",
+            "max_build_mw",
+        ):
             v = getattr(self, f)
             need(
                 v is None or (isinstance(v, int | float) and v >= 0),
@@ -134,6 +202,18 @@ class Scenario:
         )
         if problems:
             raise ScenarioError(f"scenario '{self.name}': " + "; ".join(problems))
+
+    def annuity_eur_per_mw_yr(self, facility_capex_eur_per_mw: float | None = None) -> float:
+        """Return the annual cost of 1 MW of new IT capacity: facility and IT hardware, each
+        annualised over its own life at the discount rate [EUR/MW/yr]."""
+        facility = (
+            self.facility_capex_eur_per_mw
+            if facility_capex_eur_per_mw is None
+            else facility_capex_eur_per_mw
+        )
+        return facility * crf(self.discount_rate, self.facility_life_years) + (
+            self.it_capex_eur_per_mw * crf(self.discount_rate, self.it_life_years)
+        )
 
     def on(self, family: str) -> bool:
         """Return whether a constraint family is switched on."""
@@ -158,6 +238,13 @@ class Scenario:
     def with_overrides(self, **changes: Any) -> Scenario:
         """Return a copy with some fields changed (checked like any scenario)."""
         return from_dict({**self.to_dict(), **changes})
+
+
+def crf(rate: float, years: float) -> float:
+    """Return the capital recovery factor: the annuity of 1 EUR over `years` at `rate` [1/yr]."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** -years)
 
 
 FIELDS = {f.name: f for f in fields(Scenario)}

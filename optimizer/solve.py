@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pulp
 
+from optimizer.levers import levers
 from optimizer.model import Problem
 
 
@@ -51,6 +52,8 @@ class Plan:
     duals: pd.DataFrame
     summary: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: binding constraints as levers, strongest first (see optimizer.levers)
+    levers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_solution(self) -> bool:
@@ -65,6 +68,7 @@ class Plan:
             "sites": self.sites,
             "states": self.states,
             "duals": self.duals,
+            "levers": self.levers,
         }
 
 
@@ -79,27 +83,48 @@ def _status(stats: Any) -> Status:
     return Status.ERROR
 
 
-def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
-    """Solve the problem with HiGHS and return its plan; an infeasible solve is a status."""
+def _solve_lp(problem: Problem) -> tuple[Status, str, bool]:
     sc = problem.scenario
-    started = time.perf_counter()
     try:
         stats = problem.lp.solve(pulp.HiGHS(msg=False, timeLimit=sc.time_limit_s))
         status = _status(stats)
-        message = STATUS_TEXT[status]
-        has_solution = bool(stats.has_solution) and status != Status.INFEASIBLE
+        return status, STATUS_TEXT[status], bool(stats.has_solution) and status != Status.INFEASIBLE
     except Exception as e:  # the solver never crashes the caller
-        status, message, has_solution = Status.ERROR, f"solver error: {e}", False
+        return Status.ERROR, f"solver error: {e}", False
+
+
+def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
+    """Solve the problem with HiGHS and return its plan; an infeasible solve is a status.
+
+    With lumpy builds the MILP is solved first; then the build decisions are fixed and the LP
+    solved again, so that the shadow prices are those of the LP with the builds fixed.
+    """
+    sc = problem.scenario
+    started = time.perf_counter()
+    status, message, has_solution = _solve_lp(problem)
+    formulation = "LP"
+    if problem.build and has_solution:
+        formulation = "MILP (lumpy builds); shadow prices from the LP with the builds fixed"
+        for y in problem.build.values():
+            y.fixValue()
+            y.cat = "Continuous"
+        fixed_status, _, fixed_ok = _solve_lp(problem)
+        has_solution = fixed_ok
+        status = status if fixed_status == Status.OPTIMAL else fixed_status
     solve_seconds = time.perf_counter() - started
     summary: dict[str, Any] = {
         "scenario": sc.name,
         "status": status.value,
         "message": message,
+        "formulation": formulation,
+        "plan_year": problem.plan_year,
+        "demand_scenario": sc.demand_scenario,
         "variables": problem.lp.numVariables(),
         "constraints": problem.lp.numConstraints(),
         "build_seconds": round(build_seconds, 4),
         "solve_seconds": round(solve_seconds, 4),
         "solver": "HiGHS",
+        "solver_options": {"time_limit_s": sc.time_limit_s, **HIGHS_TOLERANCES},
         "versions": {p: version(p) for p in ("pulp", "highspy")},
     }
     if not has_solution:
@@ -120,8 +145,17 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
     return _read_plan(problem, status, message, summary)
 
 
+#: HiGHS' default tolerances, which every solve uses (recorded in each run's summary).
+HIGHS_TOLERANCES = {
+    "primal_feasibility_tolerance": 1e-7,
+    "dual_feasibility_tolerance": 1e-7,
+    "mip_rel_gap": 1e-4,
+}
 #: Values below this are solver noise (HiGHS' default feasibility tolerance is 1e-7) [MW].
 ZERO = 1e-7
+#: The cost terms that are money paid or earned (the rest are a shadow cost or penalties).
+MONEY = ("energy", "transfer", "capital", "fixed", "heat_revenue")
+PENALTIES = ("unserved", "rule_shortfall")
 
 
 def _value(var: Any) -> float:
@@ -154,6 +188,7 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
                 mw * carbon,
                 mw * transfer,
                 mw * emissions,
+                mw * hours[t] * 1000.0 * inputs.sites[i].wue_l_per_kwh / 1000.0,
             )
         )
     allocation = pd.DataFrame(
@@ -171,6 +206,7 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
             "carbon_cost_eur",
             "transfer_cost_eur",
             "emissions_t",
+            "water_m3",
         ],
     )
     # Unserved demand.
@@ -190,13 +226,25 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
     }
     objective = float(sum(costs.values()))
     duals = _dual_table(problem)
+    shortfall_mwh = float(sum(_value(v) * hours[t] for (_, _, t), v in problem.shortfall.items()))
     totals = {
+        "cost_eur": sum(costs.get(k, 0.0) for k in MONEY),
+        "carbon_cost_eur": costs.get("carbon", 0.0),
+        "penalty_eur": sum(costs.get(k, 0.0) for k in PENALTIES),
         "demand_mwh": float(sum(d * hours[t] for (_, _, t), d in problem.demand.items())),
         "served_mwh": float(allocation["it_mwh"].sum()),
         "unserved_mwh": float(unserved["it_mwh"].sum()),
+        "unserved_peak_mw": float(unserved.groupby("period")["it_mw"].sum().max())
+        if len(unserved)
+        else 0.0,
+        "shortfall_mwh": shortfall_mwh,
         "emissions_t": float(allocation["emissions_t"].sum()),
         "heat_reused_mwh_th": float(sites["heat_mwh_th"].sum()),
-        "expansion_mw": float(sites["expansion_mw"].sum()),
+        "water_m3": float(allocation["water_m3"].sum()),
+        "new_mw": float(sites["new_mw"].sum()),
+        "existing_used_mw": float(
+            sites.loc[sites["capacity_status"] != "buildable", "peak_it_mw"].sum()
+        ),
         "home_share": float(
             states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
         ),
@@ -225,8 +273,7 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
     if shortfalls:
         fams = sorted({k[0] for k in shortfalls})
         warnings.append(
-            f"Rules not fully met (shortfall priced at the value of lost compute): "
-            f"{', '.join(fams)}."
+            f"Rules not fully met: {', '.join(fams)} fall short by {shortfall_mwh:,.0f} MWh."
         )
     summary |= {"objective_eur": objective, "cost_breakdown_eur": costs, **totals, **fairness}
     return Plan(
@@ -242,6 +289,11 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
         duals,
         summary,
         warnings,
+        levers(
+            duals,
+            dict(zip(sites["site_id"], sites["site_name"], strict=True)),
+            sc.annuity_eur_per_mw_yr(),
+        ),
     )
 
 
@@ -252,20 +304,23 @@ def _defined(x: float | None) -> float | None:
 
 SITE_COLUMNS = [
     "site_id",
+    "site_name",
     "country",
     "category",
+    "capacity_status",
     "latitude",
     "longitude",
-    "it_capacity_mw",
+    "available_mw",
+    "new_mw",
+    "capacity_mw",
     "pue",
-    "expansion_mw",
     "peak_it_mw",
     "utilisation",
     "it_mwh",
     "facility_mwh",
     "heat_mwh_th",
     "heat_revenue_eur",
-    "expansion_cost_eur",
+    "capital_cost_eur",
 ]
 STATE_COLUMNS = [
     "state",
@@ -277,9 +332,11 @@ STATE_COLUMNS = [
     "hosted_mwh",
     "net_export_mwh",
     "cost_eur",
+    "carbon_cost_eur",
     "emissions_t",
+    "water_m3",
     "heat_mwh_th",
-    "expansion_mw",
+    "new_mw",
     "contribution_share",
     "access_ratio",
     "hosting_ratio",
@@ -287,6 +344,7 @@ STATE_COLUMNS = [
 
 
 def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
+    """Every usable site: capacity in the plan year, what is built, load, heat and capital."""
     inputs = problem.inputs
     load = allocation.groupby(["site_id", "period"])["it_mw"].sum()
     mwh = allocation.groupby("site_id")["it_mwh"].sum()
@@ -297,27 +355,35 @@ def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
         heat_mwh[i] += v
         heat_rev[i] += v * problem.heat_price[(i, sink)]
     rows = []
-    for site in sorted(inputs.sites.values(), key=lambda s: s.id):
-        exp = _value(problem.expansion[site.id]) if site.id in problem.expansion else 0.0
+    for site in problem.sites:
+        new = _value(problem.new[site.id]) if site.id in problem.new else 0.0
         peak = max((load.get((site.id, t), 0.0) for t in inputs.periods), default=0.0)
-        cap = site.it_capacity_mw + exp
+        cap = problem.available[site.id] + new
         rows.append(
             {
                 "site_id": site.id,
+                "site_name": site.name or site.id,
                 "country": site.country,
                 "category": site.category,
+                "capacity_status": site.capacity_status,
                 "latitude": site.latitude,
                 "longitude": site.longitude,
-                "it_capacity_mw": site.it_capacity_mw,
+                "available_mw": problem.available[site.id],
+                "new_mw": new,
+                "capacity_mw": cap,
                 "pue": site.pue,
-                "expansion_mw": exp,
                 "peak_it_mw": peak,
                 "utilisation": float(peak) / cap if cap > ZERO else 0.0,
                 "it_mwh": float(mwh.get(site.id, 0.0)),
                 "facility_mwh": float(mwh.get(site.id, 0.0)) * site.pue,
                 "heat_mwh_th": heat_mwh[site.id],
                 "heat_revenue_eur": heat_rev[site.id],
-                "expansion_cost_eur": exp * site.expansion_cost_eur_per_mw_yr,
+                "capital_cost_eur": new * problem.annuity.get(site.id, 0.0)
+                + (
+                    _value(problem.build[site.id]) * problem.scenario.site_fixed_cost_eur_per_yr
+                    if site.id in problem.build
+                    else 0.0
+                ),
             }
         )
     return pd.DataFrame(rows, columns=SITE_COLUMNS)
@@ -328,23 +394,22 @@ def _state_table(
 ) -> pd.DataFrame:
     """Per state: demand, served, unserved, home share, cost and emissions attributed to it.
 
-    A site's expansion cost and heat revenue are shared among the states it serves in
-    proportion to their IT energy there.
+    A site's capital cost and heat revenue are shared among the states it serves in proportion
+    to their IT energy there. Cost is money (energy, transfer, capital, less heat revenue); the
+    carbon cost on top of prices is apart; unserved demand is in MWh, never priced here.
     """
-    inputs, sc = problem.inputs, problem.scenario
+    inputs = problem.inputs
     hours = {t: p.hours for t, p in inputs.periods.items()}
     by_site = sites.set_index("site_id")
     rate = (
-        (by_site["expansion_cost_eur"] - by_site["heat_revenue_eur"])
+        (by_site["capital_cost_eur"] - by_site["heat_revenue_eur"])
         / by_site["it_mwh"].where(by_site["it_mwh"] > 0)
     ).fillna(0.0)
     alloc = allocation.assign(
         site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(rate).fillna(0.0),
         home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"], 0.0),
     )
-    alloc["cost_eur"] = alloc[
-        ["energy_cost_eur", "carbon_cost_eur", "transfer_cost_eur", "site_cost_eur"]
-    ].sum(axis=1)
+    alloc["cost_eur"] = alloc[["energy_cost_eur", "transfer_cost_eur", "site_cost_eur"]].sum(axis=1)
     demand = (
         pd.Series(
             [d * hours[t] for (_, _, t), d in problem.demand.items()],
@@ -354,10 +419,12 @@ def _state_table(
         .groupby(level=0)
         .sum()
     )
-    mine = alloc.groupby("state")[["it_mwh", "home_mwh", "cost_eur", "emissions_t"]].sum()
+    mine = alloc.groupby("state")[
+        ["it_mwh", "home_mwh", "cost_eur", "carbon_cost_eur", "emissions_t", "water_m3"]
+    ].sum()
     hosted = alloc.groupby("host_country")["it_mwh"].sum()
     lost = unserved.groupby("state")["it_mwh"].sum()
-    at_home = sites.groupby("country")[["heat_mwh_th", "expansion_mw"]].sum()
+    at_home = sites.groupby("country")[["heat_mwh_th", "new_mw"]].sum()
     names = sorted(set(inputs.states) | set(demand.index) | set(hosted.index))
     out = pd.DataFrame(index=pd.Index(names, name="state"))
     out["demand_mwh"] = demand.reindex(names).fillna(0.0)
@@ -369,13 +436,10 @@ def _state_table(
     ).fillna(0.0)
     out["hosted_mwh"] = hosted.reindex(names).fillna(0.0)
     out["net_export_mwh"] = out["hosted_mwh"] - out["served_mwh"]
-    out["cost_eur"] = (
-        mine["cost_eur"].reindex(names).fillna(0.0)
-        + out["unserved_mwh"] * sc.value_of_lost_compute_eur_per_mwh
-    )
-    out["emissions_t"] = mine["emissions_t"].reindex(names).fillna(0.0)
+    for col in ("cost_eur", "carbon_cost_eur", "emissions_t", "water_m3"):
+        out[col] = mine[col].reindex(names).fillna(0.0)
     out["heat_mwh_th"] = at_home["heat_mwh_th"].reindex(names).fillna(0.0)
-    out["expansion_mw"] = at_home["expansion_mw"].reindex(names).fillna(0.0)
+    out["new_mw"] = at_home["new_mw"].reindex(names).fillna(0.0)
     # Fairness outcomes, against each state's contribution share (empty where it has none).
     share = pd.Series(
         {n: inputs.states[n].contribution_share if n in inputs.states else 0.0 for n in names}
@@ -390,49 +454,51 @@ def _state_table(
     return out.reset_index()[STATE_COLUMNS]
 
 
-def explain(family: str, keys: dict[str, str], dual: float) -> str:
-    """Say what a constraint's shadow price means, in a planner's words [EUR/yr]."""
-    save, when = abs(dual), f" in {keys['period']}" if "period" in keys else ""
-    more_saves = f"lowers the annual cost by {save:,.0f} EUR"
-    more_costs = f"raises the annual cost by {save:,.0f} EUR"
-    if family == "demand":
-        return (
-            f"Serving 1 MW more of {keys['state']} {keys['workload']} demand{when} costs "
-            f"{dual:,.0f} EUR a year at the margin."
-        )
-    if family == "site_capacity":
-        return f"1 MW more IT capacity at {keys['site']}{when} {more_saves}."
-    if family == "energy_cap":
-        return f"1 MW more grid capacity for data centres in {keys['country']}{when} {more_saves}."
-    if family == "sovereignty":
-        return (
-            f"Letting 1 MW of {keys['state']} {keys['workload']} work run outside the places "
-            f"its rule allows{when} {more_saves}."
-        )
-    if family in ("home_share", "fair_access"):
-        what = "home share" if family == "home_share" else "fair-access floor"
-        return f"Requiring 1 MW more for {keys['state']} under the {what}{when} {more_costs}."
-    if family == "juste_retour":
-        return f"Requiring 1 MW more of pooled load hosted in {keys['country']}{when} {more_costs}."
-    if family == "heat_sink":
-        return f"1 MW thermal more heat sink at {keys['site']}{when} {more_saves}."
-    if family == "heat_recovery":
-        return f"Recovering 1 MW more heat per MW of load at {keys['site']}{when} {more_saves}."
-    if family == "emissions_budget":
-        return f"Allowing 1 tCO2 more a year {more_saves}."
-    if family == "water":
-        return f"Allowing 1 m3 more water a year in {keys['country']} {more_saves}."
-    if family == "gpu_cap":
-        return f"Allowing 1 GPU-equivalent more in {keys['country']}{when} {more_saves}."
-    return f"Relaxing {family} by one unit changes the annual cost by {dual:,.0f} EUR."
+#: Families that only carry bookkeeping: their duals are not a planner's lever.
+BOOKKEEPING = ("pooled_load", "build_size")
+
+
+def _ranging(problem: Problem, n: int) -> tuple[list[float], list[float]]:
+    """Return, per row, the right-hand sides between which its dual holds (HiGHS ranging)."""
+    try:
+        status, ranging = problem.lp.solverModel.getRanging()
+        lo, hi = list(ranging.row_bound_dn.value_), list(ranging.row_bound_up.value_)
+        if len(lo) == n:
+            return lo, hi
+    except Exception:  # no basis (e.g. a time-limited solve): ranges stay unknown
+        pass
+    nan = [float("nan")] * n
+    return nan, nan
 
 
 def _dual_table(problem: Problem) -> pd.DataFrame:
+    """One row per constraint: its dual [EUR/yr per unit of right-hand side], the range of the
+    right-hand side over which that dual holds, and the value of the planner's lever.
+
+    The lever is the right-hand side (1 MW, 1 t, 1 m3) except for heat recovery, whose
+    right-hand side is always 0: there the lever is the recoverable fraction, worth
+    dual x heat-use factor x IT load per unit, reported per percentage point; it is 0 at a
+    site with no load, which is then not binding in any sense a planner can use.
+    """
+    cons = problem.lp.constraints()
+    lo, hi = _ranging(problem, len(cons))
+    load: dict[tuple[str, str], float] = defaultdict(float)
+    for (_, _, i, t), var in problem.x.items():
+        load[(i, t)] += _value(var)
     rows = []
-    for con in problem.lp.constraints():
+    for con, low, high in zip(cons, lo, hi, strict=True):
         family, keys = problem.constraints[con.name]
         dual = float(con.pi or 0.0)
-        binding = abs(dual) > 1e-6 and family != "pooled_load"
+        lever = dual
+        if family == "heat_recovery":
+            site = problem.inputs.sites[keys["site"]]
+            use = problem.inputs.factors(site.country, keys["period"])[2]
+            fraction = next(
+                h.recoverable_fraction
+                for h in problem.inputs.heat_options
+                if h.site_id == site.id and h.sink == keys["sink"]
+            )
+            lever = dual * 0.01 * use * load[(site.id, keys["period"])] if fraction > 0 else 0.0
         rows.append(
             {
                 "constraint": con.name,
@@ -441,10 +507,14 @@ def _dual_table(problem: Problem) -> pd.DataFrame:
                 "workload": keys.get("workload"),
                 "country": keys.get("country"),
                 "site_id": keys.get("site"),
+                "sink": keys.get("sink"),
                 "period": keys.get("period"),
                 "dual": dual,
-                "binding": binding,
-                "explanation": explain(family, keys, dual) if binding else "",
+                "rhs": problem.rhs[con.name],
+                "rhs_low": low,
+                "rhs_high": high,
+                "lever_value_eur": lever,
+                "binding": abs(lever) > 1e-6 and family not in BOOKKEEPING,
             }
         )
     return pd.DataFrame(rows)

@@ -1,60 +1,142 @@
-"""The LP against problems solved by hand: values, objective and shadow prices."""
+"""The LP against problems solved by hand: values, objective, shadow prices and their ranges."""
 
 from __future__ import annotations
 
 import pytest
 
-from optimizer.api import plan
-from optimizer.domain import HeatOption
-from optimizer.scenario import Scenario
+from optimizer.api import compare, plan
+from optimizer.domain import HeatOption, Period
+from optimizer.model import energy_cap
 from optimizer.solve import Status
-from tests.tiny import tiny
-
-BASE = Scenario(carbon_price_eur_per_t=0.0, value_of_lost_compute_eur_per_mwh=1000.0)
+from tests.tiny import BASE, bid, tiny
 
 
 def dual(p, name: str) -> float:  # type: ignore[no-untyped-def]
     return float(p.duals.set_index("constraint").loc[name, "dual"])
 
 
+def row(p, name: str):  # type: ignore[no-untyped-def]
+    return p.duals.set_index("constraint").loc[name]
+
+
 def load(p, site: str) -> float:  # type: ignore[no-untyped-def]
     return float(p.allocation.loc[p.allocation["site_id"] == site, "it_mw"].sum())
 
 
-def test_cheapest_site_fills_first() -> None:
+def new(p, site: str) -> float:  # type: ignore[no-untyped-def]
+    return float(p.sites.set_index("site_id").loc[site, "new_mw"])
+
+
+def test_cheapest_site_fills_first_and_the_dual_states_its_range() -> None:
     p = plan(BASE, inputs=tiny())
     assert p.status is Status.OPTIMAL
     assert load(p, "a") == pytest.approx(10.0) and load(p, "b") == pytest.approx(5.0)
     assert p.objective_eur == pytest.approx(10 * 50 + 5 * 60)
     assert dual(p, "demand_AA_w_h1") == pytest.approx(60.0)  # the marginal MW runs at b
-    assert dual(p, "site_capacity_a_h1") == pytest.approx(-10.0)  # a saves 10 against b
+    cap_a = row(p, "site_capacity_a_h1")
+    assert cap_a["dual"] == pytest.approx(-10.0)  # a saves 10 against b ...
+    # ... but only until b is empty: a's capacity can rise from 10 to 15 MW at that price.
+    assert cap_a["rhs"] == 10.0 and cap_a["rhs_high"] == pytest.approx(15.0)
     assert dual(p, "site_capacity_b_h1") == pytest.approx(0.0)
-
-
-def test_energy_cap_binds_and_leaves_demand_unserved() -> None:
-    p = plan(BASE, inputs=tiny(caps={("BB", "h1"): 6.0}))
-    assert load(p, "b") == pytest.approx(4.0)  # 6 MW facility / PUE 1.5
-    assert p.unserved["it_mw"].sum() == pytest.approx(1.0)
-    assert p.objective_eur == pytest.approx(500 + 4 * 60 + 1000)
-    assert dual(p, "demand_AA_w_h1") == pytest.approx(1000.0)
-    # One more MW of grid in BB serves 1/1.5 MW more at b instead of losing it.
-    assert dual(p, "energy_cap_BB_h1") == pytest.approx(-(1000 - 60) / 1.5)
-    binding = p.duals[p.duals["binding"]].set_index("constraint")
-    assert (
-        "1 MW more grid capacity for data centres in BB in h1 lowers the annual cost by "
-        "627 EUR" in binding.loc["energy_cap_BB_h1", "explanation"]
+    lever = p.levers.set_index("subject").loc["a"]
+    assert lever["holds_for"] == pytest.approx(5.0)
+    assert lever["sentence"] == (
+        "1 MW more IT capacity at a, all year, would save 10 EUR/yr (this holds for the next "
+        "5 MW); building 1 MW of new capacity costs 100 EUR/yr."
     )
-    assert "demand" in " ".join(p.warnings)
 
 
-def test_scenario_cap_scale_and_override() -> None:
-    inputs = tiny(caps={("BB", "h1"): 6.0})
-    assert load(
-        plan(BASE.with_overrides(energy_cap_scale=0.5), inputs=inputs), "b"
-    ) == pytest.approx(2.0)
-    assert load(
-        plan(BASE.with_overrides(energy_cap_overrides={"BB": 15.0}), inputs=inputs), "b"
-    ) == pytest.approx(5.0)
+def test_a_bid_with_no_existing_capacity_hosts_only_what_the_plan_builds_and_pays() -> None:
+    inputs = tiny(demand_a=25.0, builds=(bid(limit=100.0),))
+    p = plan(BASE, inputs=inputs)
+    # a 10 @ 50, b 10 @ 60, then g at 50 energy + 100 capital = 150 < 1,000 unserved.
+    assert new(p, "g") == pytest.approx(5.0) and load(p, "g") == pytest.approx(5.0)
+    assert p.objective_eur == pytest.approx(500 + 600 + 5 * 50 + 5 * 100)
+    assert p.summary["cost_eur"] == pytest.approx(p.objective_eur)
+    assert p.summary["new_mw"] == pytest.approx(5.0)
+    assert p.cost_breakdown_eur["capital"] == pytest.approx(500.0)
+    assert dual(p, "demand_AA_w_h1") == pytest.approx(150.0)
+    # Nothing exists at the bid: with less demand nothing is built and it hosts nothing.
+    small = plan(BASE, inputs=tiny(demand_a=15.0, builds=(bid(limit=100.0),)))
+    assert new(small, "g") == 0.0 and load(small, "g") == 0.0
+    # A bid that cannot be running by the plan year is not built.
+    late = plan(BASE, inputs=tiny(demand_a=25.0, builds=(bid(lead_time_years=5.0),)))
+    assert "g" not in set(late.sites["site_id"])
+    assert late.summary["unserved_mwh"] == pytest.approx(5.0)
+    off = plan(BASE.with_overrides(allow_expansion=False), inputs=inputs)
+    assert off.summary["new_mw"] == 0.0 and off.summary["unserved_mwh"] == pytest.approx(5.0)
+
+
+def test_the_grid_allowance_limits_new_builds_and_its_dual_holds_over_its_range() -> None:
+    inputs = tiny(demand_a=25.0, builds=(bid(),), caps={"AA": 3.0})
+    p = plan(BASE, inputs=inputs)
+    assert new(p, "g") == pytest.approx(3.0)
+    assert p.summary["unserved_mwh"] == pytest.approx(2.0)
+    assert p.summary["cost_eur"] == pytest.approx(1100 + 3 * 150)  # money only
+    assert p.summary["penalty_eur"] == pytest.approx(2 * 1000)  # apart, named as a penalty
+    cap = row(p, "energy_cap_AA")
+    assert cap["dual"] == pytest.approx(-(1000 - 150))
+    assert cap["rhs_high"] == pytest.approx(5.0)  # past 5 MW nothing is unserved
+    lever = p.levers.set_index("family").loc["energy_cap"]
+    assert lever["sentence"].startswith(
+        "1 MW more grid allowance for new data centres in AA would save 850 EUR/yr (this holds "
+        "for the next 2 MW)"
+    )
+
+
+def test_the_default_grid_rule_is_a_share_of_national_demand_and_no_data_is_no_allowance() -> None:
+    import dataclasses
+
+    inputs = tiny()
+    states = dict(inputs.states)
+    states["AA"] = dataclasses.replace(states["AA"], elec_demand_twh=8.76)
+    ruled = dataclasses.replace(inputs, states=states, energy_cap_mw={})
+    mw, basis = energy_cap(ruled, BASE.with_overrides(grid_cap_default_share=0.01), "AA")
+    assert mw == pytest.approx(8.76e6 / 8760 * 0.01) and basis.startswith("default rule")
+    assert energy_cap(ruled, BASE, "BB") == (0.0, "default rule, no demand data: none")
+    assert energy_cap(inputs, BASE.with_overrides(energy_cap_scale=0.5), "AA")[0] == 500.0
+    assert energy_cap(inputs, BASE.with_overrides(energy_cap_overrides={"AA": 7}), "AA")[0] == 7
+
+
+def test_national_build_out_builds_at_home_what_pooling_finds_spare_elsewhere() -> None:
+    inputs = tiny(demand_a=5.0, demand_b=15.0, builds=(bid("gb", "BB"),))
+    result = compare(BASE, inputs=inputs)
+    # Pooled: AA 5 at a, BB 10 at b and 5 at a's spare capacity; nothing built.
+    assert result.pooled.summary["cost_eur"] == pytest.approx(250 + 600 + 250)
+    # National: BB builds 5 MW at home at 40 energy + 100 capital.
+    assert result.national.summary["cost_eur"] == pytest.approx(250 + 600 + 5 * 140)
+    totals = result.totals.set_index("metric")
+    assert totals.loc["cost_eur", "dividend"] == pytest.approx(450.0)
+    assert totals.loc["new_mw", "dividend"] == pytest.approx(5.0)
+    assert totals.loc["unserved_mwh", "national"] == 0.0
+    assert totals.loc["unserved_mwh", "pooled"] == 0.0
+    by_state = result.by_state.set_index("state")
+    assert by_state.loc["BB", "dividend_new_mw"] == pytest.approx(5.0)
+
+
+def test_a_lumpy_build_pays_its_fixed_cost_and_is_built_whole() -> None:
+    inputs = tiny(demand_a=25.0, builds=(bid(),))
+    lumpy = BASE.with_overrides(lumpy_builds=True, min_build_mw=8.0, site_fixed_cost_eur_per_yr=200)
+    p = plan(lumpy, inputs=inputs)
+    # At least 8 MW or nothing: build 8 and fill them (g at 50 is cheaper than b at 60).
+    assert new(p, "g") == pytest.approx(8.0)
+    assert load(p, "g") == pytest.approx(8.0) and load(p, "b") == pytest.approx(7.0)
+    assert p.objective_eur == pytest.approx(500 + 8 * 50 + 7 * 60 + 8 * 100 + 200)
+    assert p.summary["formulation"].startswith("MILP")
+    assert dual(p, "demand_AA_w_h1") == pytest.approx(60.0)  # from the LP with builds fixed
+    dear = plan(lumpy.with_overrides(site_fixed_cost_eur_per_yr=10_000.0), inputs=inputs)
+    assert new(dear, "g") == 0.0 and dear.summary["unserved_mwh"] == pytest.approx(5.0)
+
+
+def test_price_factors_per_country_and_period_move_the_load_between_months() -> None:
+    periods = {"h1": Period("h1", 1.0), "h2": Period("h2", 1.0)}
+    factors = {("AA", "h1"): (2.0, None, None), ("AA", "h2"): (0.5, None, None)}
+    p = plan(BASE, inputs=tiny(periods=periods, factors=factors))
+    by = p.allocation.groupby(["site_id", "period"])["it_mw"].sum()
+    # h1: a costs 100 > b 60, so b is full; h2: a costs 25, so a is full.
+    assert by[("b", "h1")] == pytest.approx(10.0) and by[("a", "h1")] == pytest.approx(5.0)
+    assert by[("a", "h2")] == pytest.approx(10.0) and by[("b", "h2")] == pytest.approx(5.0)
+    assert p.objective_eur == pytest.approx(5 * 100 + 10 * 60 + 10 * 25 + 5 * 60)
 
 
 def test_home_rule_prices_sovereignty() -> None:
@@ -68,15 +150,19 @@ def test_home_rule_prices_sovereignty() -> None:
 
 def test_trusted_rule_follows_the_group() -> None:
     inputs = tiny(rule="trusted")
-    assert load(plan(BASE, inputs=inputs), "b") == 0.0  # BB is not in the default group
+    assert load(plan(BASE, inputs=inputs), "b") == 0.0  # BB is not in the club
     trusted = plan(BASE.with_overrides(trusted_states=["BB"]), inputs=inputs)
     assert load(trusted, "b") == pytest.approx(5.0)
+    eu = plan(BASE.with_overrides(trusted_group="eu_members"), inputs=inputs)
+    assert load(eu, "b") == pytest.approx(5.0)  # both are EU members
 
 
-def test_carbon_price_enters_the_cost() -> None:
+def test_carbon_price_is_a_cost_on_top_of_prices_reported_apart() -> None:
     # 100 g/kWh = 0.1 t/MWh of facility energy; 1.5 MWh facility per MWh IT at b.
     p = plan(BASE.with_overrides(carbon_price_eur_per_t=100.0), inputs=tiny(ci_b=100.0))
     assert p.cost_breakdown_eur["carbon"] == pytest.approx(5 * 1.5 * 0.1 * 100)
+    assert p.summary["carbon_cost_eur"] == pytest.approx(75.0)
+    assert p.summary["cost_eur"] == pytest.approx(800.0)
     assert p.summary["emissions_t"] == pytest.approx(5 * 1.5 * 0.1)
     assert dual(p, "demand_AA_w_h1") == pytest.approx(60 + 15)
 
@@ -87,21 +173,29 @@ def test_emissions_budget_binds() -> None:
     assert dual(p, "emissions_budget") == pytest.approx(-(1000 - 60) / 0.15)
 
 
-def test_heat_reuse_earns_the_heat_price() -> None:
-    heat = (HeatOption("a", "district_heating", 0.5, 3.0, None),)
-    p = plan(BASE.with_overrides(heat_price_eur_per_mwh_th=20.0), inputs=tiny(heat=heat))
+def test_heat_reuse_earns_the_heat_price_and_an_idle_site_is_no_lever() -> None:
+    heat = (
+        HeatOption("a", "district_heating", 0.5, 3.0, None),
+        HeatOption("b", "district_heating", 0.5, None, 10.0),
+    )
+    p = plan(BASE.with_overrides(heat_price_eur_per_mwh_th=20.0), inputs=tiny(10.0, heat=heat))
     assert p.sites.set_index("site_id").loc["a", "heat_mwh_th"] == pytest.approx(3.0)
-    assert p.objective_eur == pytest.approx(800 - 3 * 20)
+    assert p.objective_eur == pytest.approx(500 - 3 * 20)
     assert dual(p, "heat_sink_a_district_heating_h1") == pytest.approx(-20.0)
+    # b hosts nothing: its heat-recovery row has a dual but raising its fraction changes
+    # nothing, so it is not binding.
+    idle = row(p, "heat_recovery_b_district_heating_h1")
+    assert idle["dual"] == pytest.approx(-10.0) and not idle["binding"]
+    assert "b" not in set(p.levers["subject"])
+    assert "heat-sink capacity at a would earn 20 EUR/yr" in " ".join(p.levers["sentence"])
 
 
-def test_expansion_is_built_when_cheaper_than_lost_compute() -> None:
-    inputs = tiny(demand_a=25.0, expansion_limit_a=3.0, expansion_cost_a=100.0)
-    p = plan(BASE.with_overrides(allow_expansion=True), inputs=inputs)
-    assert p.sites.set_index("site_id").loc["a", "expansion_mw"] == pytest.approx(3.0)
-    assert p.objective_eur == pytest.approx(13 * 50 + 10 * 60 + 3 * 100 + 2 * 1000)
-    without = plan(BASE, inputs=inputs)
-    assert without.objective_eur == pytest.approx(10 * 50 + 10 * 60 + 5 * 1000)
+def test_heat_use_follows_the_period_factor() -> None:
+    periods = {"winter": Period("winter", 1.0), "summer": Period("summer", 1.0, 1, 1, 0.5)}
+    heat = (HeatOption("a", "district_heating", 0.4, None, None),)
+    p = plan(BASE, inputs=tiny(10.0, heat=heat, periods=periods))
+    # 10 MW x 0.4 in winter, x 0.4 x 0.5 in summer.
+    assert p.summary["heat_reused_mwh_th"] == pytest.approx(4.0 + 2.0)
 
 
 def test_juste_retour_moves_load_to_the_other_contributor() -> None:
@@ -116,7 +210,6 @@ def test_juste_retour_moves_load_to_the_other_contributor() -> None:
     assert p.objective_eur == pytest.approx(7.5 * 50 + 7.5 * 60)
     assert dual(p, "juste_retour_BB_h1") == pytest.approx(10.0)
     assert p.summary["juste_retour_met"] == pytest.approx(1.0)
-    assert list(p.states["hosting_ratio"]) == [pytest.approx(1.0), pytest.approx(1.0)]
 
 
 def test_home_share_keeps_load_at_home() -> None:
@@ -125,15 +218,22 @@ def test_home_share_keeps_load_at_home() -> None:
     assert dual(p, "home_share_BB_h1") == pytest.approx(10.0)
 
 
+def test_a_rule_that_cannot_be_met_shows_its_shortfall_in_mwh_not_in_the_cost() -> None:
+    p = plan(BASE.with_overrides(min_home_share=1.0), inputs=tiny(demand_a=0.0, demand_b=12.0))
+    assert p.summary["shortfall_mwh"] == pytest.approx(2.0)  # b has 10 MW for 12 at home
+    assert p.summary["cost_eur"] == pytest.approx(10 * 60 + 2 * 50)
+    assert p.summary["penalty_eur"] == pytest.approx(2 * 1000)
+    assert "fall short by 2 MWh" in " ".join(p.warnings)
+
+
 def test_fair_access_serves_each_state_its_share() -> None:
     # 12 MW for 20 MW of demand. With a transfer cost each state prefers its own site, so
-    # without fairness AA gets 10 MW and BB only the 2 MW that BB's grid cap allows.
-    inputs = tiny(demand_a=10.0, demand_b=10.0, caps={("BB", "h1"): 3.0})
+    # without fairness AA gets 10 MW and BB only the 2 MW of its own site.
+    inputs = tiny(demand_a=10.0, demand_b=10.0, capacity_b=2.0)
     sc = BASE.with_overrides(transfer_cost_eur_per_mwh_per_1000km=1.0)
     unfair = plan(sc, inputs=inputs)
     served = unfair.states.set_index("state")["served_mwh"]
     assert (served["AA"], served["BB"]) == (pytest.approx(10.0), pytest.approx(2.0))
-    # BB is entitled to min(its 10 MW, 50% x 20 MW) and gets 2 of them.
     assert unfair.summary["min_access_ratio"] == pytest.approx(0.2)
     fair = plan(sc.with_overrides(fair_access_factor=0.6), inputs=inputs)
     served = fair.states.set_index("state")["served_mwh"]
@@ -144,16 +244,23 @@ def test_fair_access_serves_each_state_its_share() -> None:
     assert fair.cost_breakdown_eur["transfer"] == pytest.approx(4 * km / 1000, rel=1e-3)
 
 
-def test_autarky_keeps_every_state_at_home() -> None:
+def test_concentration_limits_spread_the_pool() -> None:
+    p = plan(BASE.with_overrides(max_site_share=0.6), inputs=tiny(demand_a=10.0))
+    assert load(p, "a") == pytest.approx(6.0) and load(p, "b") == pytest.approx(4.0)
+    assert dual(p, "site_share_a_h1") == pytest.approx(-10.0)
+    q = plan(BASE.with_overrides(max_country_share=0.7), inputs=tiny(demand_a=10.0))
+    assert load(q, "a") == pytest.approx(7.0)
+
+
+def test_national_build_out_keeps_every_state_at_home() -> None:
     p = plan(BASE.with_overrides(autarky=True), inputs=tiny())
     assert load(p, "b") == 0.0 and p.unserved["it_mw"].sum() == pytest.approx(5.0)
 
 
 def test_demand_with_no_site_is_unserved_not_a_crash() -> None:
-    inputs = tiny(caps={("AA", "h1"): 0.0, ("BB", "h1"): 0.0})
-    p = plan(BASE, inputs=inputs)
+    p = plan(BASE, inputs=tiny(demand_a=0.0, demand_b=5.0, rule="home", capacity_b=0.0))
     assert p.status is Status.OPTIMAL
-    assert p.unserved["it_mw"].sum() == pytest.approx(15.0)
+    assert p.unserved["it_mw"].sum() == pytest.approx(5.0)
     assert "unserved" in p.warnings[0]
 
 
