@@ -41,12 +41,24 @@ def levers(
     build_cost_eur_per_mw_yr: float | None = None,
 ) -> pd.DataFrame:
     """Return the binding levers, strongest first: family, subject, annual value, range, and a
-    sentence in a planner's words."""
-    if duals.empty or not duals["binding"].any():
+    sentence in a planner's words. Demand is left out: its dual is the marginal cost of serving
+    more, not a rule that hurts (see marginal_costs)."""
+    # Demand is a marginal cost, not a rule; a site with no capacity of its own is a build
+    # decision, whose levers are the grid allowance and the annuity.
+    chosen = (
+        duals[
+            duals["binding"]
+            & (duals["family"] != "demand")
+            & ~((duals["family"] == "site_capacity") & (duals["rhs"] <= 0))
+        ]
+        if len(duals)
+        else duals
+    )
+    if chosen.empty:
         return pd.DataFrame(columns=COLUMNS)
     names = dict(site_names or {})
     rows = []
-    for family, group in duals[duals["binding"]].groupby("family", sort=False):
+    for family, group in chosen.groupby("family", sort=False):
         keys = [k for k in SUBJECT.get(str(family), ()) if group[k].notna().any()]
         parts = group.groupby(keys, dropna=False) if keys else [((), group)]
         for key, g in parts:
@@ -85,6 +97,8 @@ def sentence(
     country = subject.get("country", "")
     limited = room == room and room < 1e12  # not NaN, not unbounded
     holds = f" (this holds for the next {_amount(room, 'MW')})" if limited else ""
+    if limited and room < 1e-6:
+        holds = " (only at the margin: the plan changes with the next MW)"
     build = (
         f"; building 1 MW of new capacity costs {_amount(build_cost, 'EUR/yr')}"
         if build_cost
@@ -126,3 +140,12 @@ def sentence(
     if family == "gpu_cap":
         return f"Allowing 1 GPU-equivalent more in {country}, all year, would save {v}."
     return f"Relaxing {family} by one unit changes the annual cost by {v}."
+
+
+def marginal_costs(duals: pd.DataFrame) -> pd.DataFrame:
+    """Return what 1 MW more demand all year costs, per state and workload [EUR/yr]."""
+    demand = duals[duals["family"] == "demand"] if len(duals) else duals
+    if demand.empty:
+        return pd.DataFrame(columns=["state", "workload", "marginal_cost_eur_per_mw_yr"])
+    out = demand.groupby(["state", "workload"], as_index=False)["dual"].sum()
+    return out.rename(columns={"dual": "marginal_cost_eur_per_mw_yr"})

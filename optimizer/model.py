@@ -19,7 +19,8 @@ from optimizer.domain import DemandScenario, Inputs, Site, distance_km
 from optimizer.scenario import Scenario, ScenarioError
 
 Term = tuple[Any, float]  # (pulp variable, coefficient)
-XKey = tuple[str, str, str, str]  # (state, workload, site, period)
+XKey = tuple[str, str, str]  # (demand group, site, period)
+Member = tuple[str, str]  # (state, workload)
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Problem:
     scenario: Scenario
     plan_year: int = 0
     x: dict[XKey, Any] = field(default_factory=dict)
-    unserved: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    unserved: dict[tuple[str, str], Any] = field(default_factory=dict)  # (group, period)
     #: new IT capacity built per site [MW IT]; `build` the yes/no of lumpy builds
     new: dict[str, Any] = field(default_factory=dict)
     build: dict[str, Any] = field(default_factory=dict)
@@ -46,6 +47,11 @@ class Problem:
     coef: dict[XKey, tuple[float, float, float, float]] = field(default_factory=dict)
     #: demand per state, workload and period [MW IT]
     demand: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    #: demand groups: the (state, workload) pairs that share one flow variable per site and
+    #: period (one pair per group in the full formulation) and their demand [MW IT]
+    members: dict[str, tuple[Member, ...]] = field(default_factory=dict)
+    group_demand: dict[tuple[str, str], float] = field(default_factory=dict)
+    formulation: str = "full"
     trusted: frozenset[str] = frozenset()
     #: the sites that can host load in this scenario (see usable_sites)
     sites: list[Site] = field(default_factory=list)
@@ -213,6 +219,7 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     }
     p.sites = sites = usable_sites(inputs, scenario)
     p.available = {site.id: site.available_mw(year) for site in sites}
+    add_groups(p, sites)
     add_variables(p, sites)
     add_demand_balance(p)
     if scenario.on("site_capacity"):
@@ -241,15 +248,70 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     return p
 
 
+def needs_full_formulation(scenario: Scenario) -> bool:
+    """Return whether a rule treats states differently even when they may use the same sites
+    (transfer cost from each capital, home share, fair access): then every (state, workload)
+    keeps its own flow variables."""
+    return bool(
+        scenario.transfer_cost_eur_per_mwh_per_1000km
+        or (scenario.on("home_share") and scenario.min_home_share > 0)
+        or (scenario.on("fair_access") and scenario.fair_access_factor > 0)
+    )
+
+
+def add_groups(p: Problem, sites: list[Site]) -> None:
+    """Group the (state, workload) pairs that may use exactly the same sites.
+
+    Such pairs are interchangeable in the LP unless a per-state rule applies, so they share one
+    flow variable per site and period (the aggregated formulation); the plan gives each member
+    its demand's share of the group's flows, which meets every constraint. Otherwise (the full
+    formulation) every pair is its own group, named <state>_<workload>.
+    """
+    inputs, sc = p.inputs, p.scenario
+    pairs = sorted({(s, w) for (s, w, _) in p.demand})
+    full = needs_full_formulation(sc)
+
+    def signature(s: str, w: str) -> frozenset[str]:
+        rule = sc.rules.get(w, inputs.workloads[w].rule)
+        if not sc.on("sovereignty"):
+            rule = "anywhere"
+        return frozenset(
+            site.id
+            for site in sites
+            if (site.country == s if sc.autarky else allowed(rule, s, site, inputs, p.trusted))
+        )
+
+    by_signature: dict[Any, list[Member]] = defaultdict(list)
+    for s, w in pairs:
+        by_signature[(s, w) if full else signature(s, w)].append((s, w))
+    for k, members in enumerate(sorted(by_signature.values())):
+        g = _name(*members[0]) if len(members) == 1 else f"group{k + 1}"
+        p.members[g] = tuple(members)
+    for g, members in p.members.items():
+        for t in inputs.periods:
+            p.group_demand[(g, t)] = sum(p.demand[(s, w, t)] for s, w in members)
+    p.formulation = (
+        "full"
+        if all(len(m) == 1 for m in p.members.values())
+        else f"aggregated ({len(p.members)} groups of states with the same eligible sites)"
+    )
+
+
+def state_of(p: Problem, g: str) -> str:
+    """Return the one state of a group (groups of the full formulation hold one pair)."""
+    return p.members[g][0][0]
+
+
 def add_variables(p: Problem, sites: list[Site]) -> None:
     """Create x (IT load per state, workload, site, period), unserved, and the new capacity
     of every site that can be built (with a yes/no per new site for lumpy builds) [MW]."""
     inputs, sc = p.inputs, p.scenario
     voll = sc.value_of_lost_compute_eur_per_mwh
-    for s, w, t in sorted(p.demand):
+    for g, t in sorted(p.group_demand):
+        s = state_of(p, g)
         period = inputs.periods[t]
-        u = p.lp.add_variable(_name("unserved", s, w, t), lowBound=0)
-        p.unserved[(s, w, t)] = u
+        u = p.lp.add_variable(_name("unserved", g, t), lowBound=0)
+        p.unserved[(g, t)] = u
         p.cost_terms["unserved"].append((u, voll * period.hours))
         home = inputs.states[s]
         for site in sites:
@@ -265,15 +327,18 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
             if sc.transfer_cost_eur_per_mwh_per_1000km and site.country != s:
                 km = distance_km((home.latitude, home.longitude), (site.latitude, site.longitude))
                 transfer = period.hours * km / 1000.0 * sc.transfer_cost_eur_per_mwh_per_1000km
-            var = p.lp.add_variable(_name("x", s, w, site.id, t), lowBound=0)
-            key = (s, w, site.id, t)
+            var = p.lp.add_variable(_name("x", g, site.id, t), lowBound=0)
+            key = (g, site.id, t)
             p.x[key] = var
             p.coef[key] = (energy, carbon, transfer, emissions)
             p.cost_terms["energy"].append((var, energy))
             p.cost_terms["carbon"].append((var, carbon))
             if transfer:
                 p.cost_terms["transfer"].append((var, transfer))
-    total_demand = sum(v for (_, _, t), v in p.demand.items() if t == next(iter(inputs.periods)))
+    total_demand = max(
+        (sum(v for (_, t), v in p.group_demand.items() if t == t0) for t0 in inputs.periods),
+        default=0.0,
+    )
     for site in sites:
         if not can_build(site, sc, p.plan_year):
             continue
@@ -312,25 +377,18 @@ def _group(p: Problem, by: Any) -> dict[Any, list[XKey]]:
 
 
 def add_demand_balance(p: Problem) -> None:
-    """Served + unserved = demand for every state, workload and period [MW IT]."""
-    groups = _group(p, lambda k: (k[0], k[1], k[3]))
-    for (s, w, t), d in sorted(p.demand.items()):
-        terms = [(p.x[k], 1.0) for k in groups.get((s, w, t), [])]
-        terms.append((p.unserved[(s, w, t)], 1.0))
-        p.add(
-            "demand",
-            _name("demand", s, w, t),
-            {"state": s, "workload": w, "period": t},
-            terms,
-            "==",
-            d,
-        )
+    """Served + unserved = demand for every demand group and period [MW IT]."""
+    groups = _group(p, lambda k: (k[0], k[2]))
+    for (g, t), d in sorted(p.group_demand.items()):
+        terms = [(p.x[k], 1.0) for k in groups.get((g, t), [])]
+        terms.append((p.unserved[(g, t)], 1.0))
+        p.add("demand", _name("demand", g, t), {"group": g, "period": t}, terms, "==", d)
 
 
 def add_site_capacity(p: Problem, sites: list[Site]) -> None:
     """IT load at a site <= the capacity it has in the plan year + what the plan builds there,
     in every period [MW IT]."""
-    groups = _group(p, lambda k: (k[2], k[3]))
+    groups = _group(p, lambda k: (k[1], k[2]))
     for site in sites:
         for t in p.inputs.periods:
             terms = [(p.x[k], 1.0) for k in groups.get((site.id, t), [])]
@@ -368,7 +426,7 @@ def add_concentration(p: Problem, sites: list[Site]) -> None:
     for (_, _, t), d in p.demand.items():
         totals[t] += d
     if sc.max_site_share < 1:
-        at_site = _group(p, lambda k: (k[2], k[3]))
+        at_site = _group(p, lambda k: (k[1], k[2]))
         for (i, t), keys in sorted(at_site.items()):
             p.add(
                 "concentration",
@@ -380,7 +438,7 @@ def add_concentration(p: Problem, sites: list[Site]) -> None:
             )
     if sc.max_country_share < 1:
         country = {s.id: s.country for s in sites}
-        in_country = _group(p, lambda k: (country[k[2]], k[3]))
+        in_country = _group(p, lambda k: (country[k[1]], k[2]))
         for (c, t), keys in sorted(in_country.items()):
             p.add(
                 "concentration",
@@ -395,16 +453,17 @@ def add_concentration(p: Problem, sites: list[Site]) -> None:
 def add_sovereignty(p: Problem) -> None:
     """Load of a workload class at sites its rule forbids = 0 [MW IT]; the dual prices the rule."""
     inputs, sc = p.inputs, p.scenario
-    forbidden: dict[tuple[str, str, str], list[Term]] = defaultdict(list)
-    for (s, w, i, t), var in p.x.items():
+    forbidden: dict[tuple[str, str], list[Term]] = defaultdict(list)
+    for (g, i, t), var in p.x.items():
+        s, w = p.members[g][0]  # every member may use the same sites
         rule = sc.rules.get(w, inputs.workloads[w].rule)
         if not allowed(rule, s, inputs.sites[i], inputs, p.trusted):
-            forbidden[(s, w, t)].append((var, 1.0))
-    for (s, w, t), terms in sorted(forbidden.items()):
+            forbidden[(g, t)].append((var, 1.0))
+    for (g, t), terms in sorted(forbidden.items()):
         p.add(
             "sovereignty",
-            _name("sovereignty", s, w, t),
-            {"state": s, "workload": w, "period": t},
+            _name("sovereignty", g, t),
+            {"group": g, "period": t},
             terms,
             "<=",
             0.0,
@@ -431,9 +490,9 @@ def _demand_by_state(p: Problem) -> dict[tuple[str, str], float]:
 
 def add_home_share(p: Problem) -> None:
     """Load served at home >= min_home_share x the state's demand, per period [MW IT]."""
-    groups = _group(p, lambda k: (k[0], k[3]))
+    groups = _group(p, lambda k: (state_of(p, k[0]), k[2]))
     for (s, t), d in sorted(_demand_by_state(p).items()):
-        terms = [(p.x[k], 1.0) for k in groups.get((s, t), []) if p.inputs.sites[k[2]].country == s]
+        terms = [(p.x[k], 1.0) for k in groups.get((s, t), []) if p.inputs.sites[k[1]].country == s]
         terms.append(_shortfall(p, "home_share", s, t))
         p.add(
             "home_share",
@@ -448,7 +507,7 @@ def add_home_share(p: Problem) -> None:
 def add_fair_access(p: Problem) -> None:
     """A state's served load >= factor x contribution share x total demand (capped at its own
     demand), per period [MW IT]."""
-    groups = _group(p, lambda k: (k[0], k[3]))
+    groups = _group(p, lambda k: (state_of(p, k[0]), k[2]))
     totals: dict[str, float] = defaultdict(float)
     for (_, _, t), d in p.demand.items():
         totals[t] += d
@@ -466,7 +525,7 @@ def add_fair_access(p: Problem) -> None:
 
 def add_juste_retour(p: Problem, sites: list[Site]) -> None:
     """Load hosted in a contributing state >= factor x its contribution share x pooled load."""
-    by_period = _group(p, lambda k: k[3])
+    by_period = _group(p, lambda k: k[2])
     for t, keys in sorted(by_period.items()):
         total = p.lp.add_variable(_name("pooled_load", t), lowBound=0)
         p.pooled_load[t] = total
@@ -479,7 +538,7 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
             0.0,
         )
     host_country = {s.id: s.country for s in sites}
-    hosted = _group(p, lambda k: (host_country[k[2]], k[3]))
+    hosted = _group(p, lambda k: (host_country[k[1]], k[2]))
     f = p.scenario.juste_retour_factor
     for c in sorted({s.country for s in sites}):
         share = p.inputs.states[c].contribution_share
@@ -501,7 +560,7 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
 def add_heat(p: Problem) -> None:
     """Reused heat <= recoverable fraction x the period's heat-use factor x IT load, and <= the
     sink's capacity where it has one [MW thermal]."""
-    at_site = _group(p, lambda k: (k[2], k[3]))
+    at_site = _group(p, lambda k: (k[1], k[2]))
     for h in p.inputs.heat_options:
         price = (
             h.heat_price_eur_per_mwh_th
@@ -554,12 +613,12 @@ def add_emissions_budget(p: Problem) -> None:
 def add_water_caps(p: Problem, sites: list[Site]) -> None:
     """Water used by a country's sites (WUE x IT energy) <= the cap [m3/yr]."""
     site = {s.id: s for s in sites}
-    groups = _group(p, lambda k: site[k[2]].country)
+    groups = _group(p, lambda k: site[k[1]].country)
     for c, keys in sorted(groups.items()):
         terms = [
-            (p.x[k], site[k[2]].wue_l_per_kwh * p.inputs.periods[k[3]].hours)
+            (p.x[k], site[k[1]].wue_l_per_kwh * p.inputs.periods[k[2]].hours)
             for k in keys
-            if site[k[2]].wue_l_per_kwh > 0
+            if site[k[1]].wue_l_per_kwh > 0
         ]
         if terms:
             p.add(
@@ -576,7 +635,7 @@ def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
     """GPU-equivalents hosted in a capped country <= the cap, per period [GPU-equivalents]."""
     per_mw = 1000.0 / p.scenario.kw_per_gpu
     country = {s.id: s.country for s in sites}
-    groups = _group(p, lambda k: (country[k[2]], k[3]))
+    groups = _group(p, lambda k: (country[k[1]], k[2]))
     for (c, t), keys in sorted(groups.items()):
         if p.scenario.gpu_cap_applies_to == "untrusted" and c in p.trusted:
             continue

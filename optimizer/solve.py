@@ -102,9 +102,12 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
     sc = problem.scenario
     started = time.perf_counter()
     status, message, has_solution = _solve_lp(problem)
-    formulation = "LP"
+    formulation = f"LP, {problem.formulation}"
     if problem.build and has_solution:
-        formulation = "MILP (lumpy builds); shadow prices from the LP with the builds fixed"
+        formulation = (
+            f"MILP (lumpy builds), {problem.formulation}; shadow prices from the LP with the "
+            "builds fixed"
+        )
         for y in problem.build.values():
             y.fixValue()
             y.cat = "Continuous"
@@ -167,30 +170,33 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
     inputs, sc = problem.inputs, problem.scenario
     hours = {t: p.hours for t, p in inputs.periods.items()}
     # Allocation.
+    # A group's flows go to its members in proportion to their demand (see model.add_groups).
     rows = []
     for key, var in problem.x.items():
-        mw = _value(var)
-        if mw <= 0:
+        flow = _value(var)
+        if flow <= 0:
             continue
-        s, w, i, t = key
+        g, i, t = key
         energy, carbon, transfer, emissions = problem.coef[key]
-        rows.append(
-            (
-                s,
-                w,
-                i,
-                inputs.sites[i].country,
-                t,
-                mw,
-                mw * hours[t],
-                mw * 1000.0 / sc.kw_per_gpu,
-                mw * energy,
-                mw * carbon,
-                mw * transfer,
-                mw * emissions,
-                mw * hours[t] * 1000.0 * inputs.sites[i].wue_l_per_kwh / 1000.0,
+        for s, w in problem.members[g]:
+            mw = flow * problem.demand[(s, w, t)] / problem.group_demand[(g, t)]
+            rows.append(
+                (
+                    s,
+                    w,
+                    i,
+                    inputs.sites[i].country,
+                    t,
+                    mw,
+                    mw * hours[t],
+                    mw * 1000.0 / sc.kw_per_gpu,
+                    mw * energy,
+                    mw * carbon,
+                    mw * transfer,
+                    mw * emissions,
+                    mw * hours[t] * inputs.sites[i].wue_l_per_kwh,  # [m3]: MWh x L/kWh
+                )
             )
-        )
     allocation = pd.DataFrame(
         rows,
         columns=[
@@ -210,8 +216,13 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
         ],
     )
     # Unserved demand.
+    lost = [
+        (s, w, t, _value(u) * problem.demand[(s, w, t)] / problem.group_demand[(g, t)])
+        for (g, t), u in problem.unserved.items()
+        for s, w in problem.members[g]
+    ]
     unserved = pd.DataFrame(
-        [(s, w, t, _value(u), _value(u) * hours[t]) for (s, w, t), u in problem.unserved.items()],
+        [(s, w, t, mw, mw * hours[t]) for s, w, t, mw in lost],
         columns=["state", "workload", "period", "it_mw", "it_mwh"],
     )
     unserved = unserved[unserved["it_mw"] > 0].reset_index(drop=True)
@@ -483,7 +494,7 @@ def _dual_table(problem: Problem) -> pd.DataFrame:
     cons = problem.lp.constraints()
     lo, hi = _ranging(problem, len(cons))
     load: dict[tuple[str, str], float] = defaultdict(float)
-    for (_, _, i, t), var in problem.x.items():
+    for (_, i, t), var in problem.x.items():
         load[(i, t)] += _value(var)
     rows = []
     for con, low, high in zip(cons, lo, hi, strict=True):
@@ -499,22 +510,25 @@ def _dual_table(problem: Problem) -> pd.DataFrame:
                 if h.site_id == site.id and h.sink == keys["sink"]
             )
             lever = dual * 0.01 * use * load[(site.id, keys["period"])] if fraction > 0 else 0.0
-        rows.append(
-            {
-                "constraint": con.name,
-                "family": family,
-                "state": keys.get("state"),
-                "workload": keys.get("workload"),
-                "country": keys.get("country"),
-                "site_id": keys.get("site"),
-                "sink": keys.get("sink"),
-                "period": keys.get("period"),
-                "dual": dual,
-                "rhs": problem.rhs[con.name],
-                "rhs_low": low,
-                "rhs_high": high,
-                "lever_value_eur": lever,
-                "binding": abs(lever) > 1e-6 and family not in BOOKKEEPING,
-            }
-        )
+        # A demand group's row speaks for each of its members (they are interchangeable).
+        members = problem.members.get(keys.get("group", ""), ((keys.get("state"), None),))
+        for state, workload in members:
+            rows.append(
+                {
+                    "constraint": con.name,
+                    "family": family,
+                    "state": state,
+                    "workload": workload or keys.get("workload"),
+                    "country": keys.get("country"),
+                    "site_id": keys.get("site"),
+                    "sink": keys.get("sink"),
+                    "period": keys.get("period"),
+                    "dual": dual,
+                    "rhs": problem.rhs[con.name],
+                    "rhs_low": low,
+                    "rhs_high": high,
+                    "lever_value_eur": lever,
+                    "binding": abs(lever) > 1e-6 and family not in BOOKKEEPING,
+                }
+            )
     return pd.DataFrame(rows)

@@ -48,6 +48,7 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     """Open the database, migrate it and seed it if it is new; close it afterwards."""
     db = Path(path) if path is not None else default_db_path()
     db.parent.mkdir(parents=True, exist_ok=True)
+    _set_aside_if_v1(db)
     con = duckdb.connect(str(db))
     try:
         migrate(con)
@@ -56,6 +57,36 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
         yield con
     finally:
         con.close()
+
+
+#: The migration that rebuilt the registry for capacity by status (data/migrations/003_*).
+REGISTRY_V2 = 3
+
+
+def _set_aside_if_v1(db: Path) -> Path | None:
+    """Copy a database made before registry v2 aside (<name>.v1.duckdb) and start afresh.
+
+    The v1 registry cannot hold the meaning v2 gives capacity, caps and demand, so migration 003
+    rebuilds the registry from the seed. Nothing is lost: the old file stays next to the new
+    one, and its edits can be exported with an older version and imported again.
+    """
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db))
+    try:
+        found = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        tables = {t for (t,) in found}
+        if "schema_migrations" not in tables:
+            return None
+        (latest,) = con.execute("SELECT max(version) FROM schema_migrations").fetchone()  # type: ignore[misc]
+    finally:
+        con.close()
+    if latest is None or latest >= REGISTRY_V2:
+        return None
+    kept = db.with_suffix(".v1.duckdb")
+    db.replace(kept)
+    print(f"note: {db} used the v1 registry; it was moved to {kept} and a new one is made.")
+    return kept
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
