@@ -138,10 +138,15 @@ def solve_cmd(
     if result.has_solution:
         s = result.summary
         typer.echo(
-            f"  annual cost {s['objective_eur']:,.0f} EUR; emissions "
-            f"{s['emissions_t']:,.0f} tCO2; unserved {s['unserved_mwh']:,.0f} MWh; "
-            f"reused heat {s['heat_reused_mwh_th']:,.0f} MWh th"
+            f"  plan year {s['plan_year']}, demand {s['demand_scenario']}; "
+            f"cost {s['cost_eur']:,.0f} EUR/yr (energy, capital, less heat revenue); "
+            f"carbon cost on top of prices {s['carbon_cost_eur']:,.0f} EUR/yr; "
+            f"new capacity {s['new_mw']:,.1f} MW; emissions {s['emissions_t']:,.0f} tCO2; "
+            f"reused heat {s['heat_reused_mwh_th']:,.0f} MWh th; "
+            f"unserved {s['unserved_mwh']:,.0f} MWh; rule shortfall {s['shortfall_mwh']:,.0f} MWh"
         )
+        for r in result.levers.head(5).itertuples():
+            typer.echo(f"  binding: {r.sentence}")
         for w in result.warnings:
             typer.echo(f"  warning: {w}")
     typer.echo(f"  wrote {out}")
@@ -164,24 +169,24 @@ def compare_cmd(
     result = api.compare(sc, inputs=inputs)
     for label, p, side in (
         ("pooled", result.pooled, sc),
-        ("autarky", result.autarky, api.autarky_of(sc)),
+        ("national", result.national, api.autarky_of(sc)),
     ):
         export_run(p, side, effective_inputs(inputs, side), out / label, fmt)
     if result.by_state.empty:
         typer.echo("no comparison: one of the two solves has no plan", err=True)
         raise typer.Exit(EXIT_NO_PLAN)
     write_table(result.by_state, out / "pooling_dividend", fmt)
-    (out / "pooling_totals.json").write_text(json.dumps(result.totals, indent=2))
-    t = result.totals
-    typer.echo(
-        f"pooling dividend: {t['dividend_objective_eur']:,.0f} EUR/yr; "
-        f"{t['dividend_unserved_mwh']:,.0f} MWh less unserved; "
-        f"{t['dividend_emissions_t']:,.0f} tCO2; {t['dividend_expansion_mw']:,.1f} MW of "
-        f"new capacity avoided"
-    )
+    write_table(result.totals, out / "pooling_totals", fmt)
+    typer.echo("pooled against national build-out (dividend = national - pooled):")
+    for r in result.totals.itertuples():
+        typer.echo(
+            f"  {r.label}: pooled {r.pooled:,.0f}, national {r.national:,.0f}, "
+            f"dividend {r.dividend:,.0f}"
+        )
     top = result.by_state.sort_values("dividend_cost_eur", ascending=False).head(5)
+    typer.echo("  largest money dividends per state [EUR/yr]:")
     for r in top.itertuples():
-        typer.echo(f"  {r.state}: {r.dividend_cost_eur:,.0f} EUR/yr")
+        typer.echo(f"    {r.state}: {r.dividend_cost_eur:,.0f}")
     typer.echo(f"  wrote {out}")
 
 

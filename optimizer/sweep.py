@@ -22,19 +22,25 @@ from optimizer.solve import solve
 
 SUMMARY = (
     "status",
+    "cost_eur",
+    "carbon_cost_eur",
+    "penalty_eur",
     "objective_eur",
     "emissions_t",
     "unserved_mwh",
+    "shortfall_mwh",
     "served_mwh",
     "heat_reused_mwh_th",
-    "expansion_mw",
+    "water_m3",
+    "new_mw",
     "home_share",
     "min_access_ratio",
     "juste_retour_met",
     "solve_seconds",
 )
-# Pareto fronts marked on every sweep: cost against emissions (both lower is better) and cost
-# against each fairness outcome (higher is better).
+# Pareto fronts marked on every sweep: cost (money, without penalties) against emissions (both
+# lower is better) and against each fairness outcome (higher is better). A plan that leaves
+# demand unserved or a rule unmet is not on any front: it is not the same service.
 FRONTS = {
     "pareto_cost_co2": ("emissions_t", False),
     "pareto_cost_access": ("min_access_ratio", True),
@@ -115,8 +121,12 @@ def sweep_here(scenarios: list[Scenario], inputs: Inputs, progress: Any = None) 
 
 def with_fronts(frame: pd.DataFrame) -> pd.DataFrame:
     """Add a column per trade-off in FRONTS marking the rows on its Pareto front."""
+    complete = (frame["unserved_mwh"].fillna(1) <= 1e-6) & (
+        frame["shortfall_mwh"].fillna(1) <= 1e-6
+    )
     for column, (other, higher_is_better) in FRONTS.items():
-        frame[column] = pareto(frame, "objective_eur", other, maximise_y=higher_is_better)
+        front = pareto(frame[complete], "cost_eur", other, maximise_y=higher_is_better)
+        frame[column] = front.reindex(frame.index, fill_value=False)
     return frame
 
 

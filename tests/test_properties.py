@@ -31,31 +31,31 @@ def problems(draw: st.DrawFn) -> Inputs:
         for c in COUNTRIES
     }
     n_sites = draw(st.integers(1, 4))
-    sites = {
-        f"s{i}": Site(
+    sites = {}
+    for i in range(n_sites):
+        buildable = draw(st.booleans())
+        sites[f"s{i}"] = Site(
             f"s{i}",
             draw(st.sampled_from(COUNTRIES)),
-            draw(st.floats(0, 20)),
+            0.0 if buildable else draw(st.floats(0, 20)),
             draw(st.floats(1, 2)),
-            expansion_limit_mw=draw(st.floats(0, 5)),
-            expansion_cost_eur_per_mw_yr=draw(st.floats(0, 5e5)),
+            expansion_limit_mw=draw(st.one_of(st.none(), st.floats(0, 30)))
+            if buildable
+            else draw(st.floats(0, 5)),
+            capacity_status="buildable" if buildable else "existing",
+            facility_capex_eur_per_mw=draw(st.floats(0, 5e6)),
         )
-        for i in range(n_sites)
-    }
     periods = {
         p: Period(p, draw(st.floats(1, 5000))) for p in ("p1", "p2")[: draw(st.integers(1, 2))]
     }
+    factors = {(c, p): (draw(st.floats(0.5, 2)), None, None) for c in COUNTRIES for p in periods}
     workloads = {
         w: Workload(w, draw(st.sampled_from(["home", "eu", "trusted", "anywhere"])))
         for w in ("w1", "w2")
     }
-    demand = {
-        (s, w, p): draw(st.floats(0, 15)) for s in COUNTRIES for w in workloads for p in periods
-    }
-    caps = {
-        (c, p): draw(st.floats(0, 30)) for c in COUNTRIES for p in periods if draw(st.booleans())
-    }
-    return Inputs(states, sites, periods, workloads, (), demand, caps)
+    demand = {(s, w): draw(st.floats(0, 15)) for s in COUNTRIES for w in workloads}
+    caps = {c: draw(st.floats(0, 30)) for c in COUNTRIES}
+    return Inputs(states, sites, periods, workloads, (), {}, caps, factors, demand)
 
 
 def cost(p: Plan) -> float:
@@ -64,7 +64,9 @@ def cost(p: Plan) -> float:
 
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SCENARIO = Scenario(carbon_price_eur_per_t=50.0, trusted_group="club", allow_expansion=True)
+SCENARIO = Scenario(
+    carbon_price_eur_per_t=50.0, trusted_group="club", plan_year=2030, it_capex_eur_per_mw=1e6
+)
 
 
 @SETTINGS
@@ -77,7 +79,7 @@ def test_plan_meets_every_constraint(inputs: Inputs) -> None:
 
 @SETTINGS
 @given(problems())
-def test_pooling_never_costs_more_than_autarky(inputs: Inputs) -> None:
+def test_pooling_never_costs_more_than_national_build_out(inputs: Inputs) -> None:
     pooled = cost(plan(SCENARIO, inputs=inputs))
     alone = cost(plan(SCENARIO.with_overrides(autarky=True), inputs=inputs))
     assert pooled <= alone + 1e-6 * max(1.0, alone)
@@ -116,3 +118,15 @@ def test_a_met_juste_retour_rule_shows_in_the_hosting_ratio(inputs: Inputs, fact
     hosts = p.states[p.states["state"].isin({s.country for s in usable_sites(inputs, SCENARIO)})]
     assert (hosts["hosting_ratio"] >= factor - 1e-6).all()
     assert p.summary["juste_retour_met"] >= factor - 1e-6
+
+
+@SETTINGS
+@given(problems())
+def test_the_aggregated_formulation_gives_the_full_formulations_cost(inputs: Inputs) -> None:
+    # A transfer cost of ~0 forces the full formulation without changing the costs.
+    full = plan(SCENARIO.with_overrides(transfer_cost_eur_per_mwh_per_1000km=1e-12), inputs=inputs)
+    assert full.summary["formulation"].startswith("LP, full")
+    pooled = plan(SCENARIO, inputs=inputs)
+    assert cost(pooled) == pytest.approx(cost(full), rel=1e-6, abs=1e-6)
+    tables = {k.removeprefix("inputs/"): v for k, v in effective_inputs(inputs, SCENARIO).items()}
+    assert violations(pooled.allocation, pooled.unserved, pooled.sites, tables) == []
