@@ -28,6 +28,8 @@ def europe_map(
     country_values: pd.DataFrame | None = None,
     country_field: str | None = None,
     tooltip: list[str] | None = None,
+    color_title: str | None = None,
+    size_title: str | None = None,
 ) -> alt.Chart:
     """Draw the country outlines and the sites as circles sized by `size`.
 
@@ -35,7 +37,7 @@ def europe_map(
         outlines: GeoJSON feature collection with an `iso_a2` property.
         sites: one row per site with latitude, longitude and the fields named here.
         size: column sizing the circles.
-        color: column colouring the circles, or None for one colour.
+        color: column colouring the circles (a 0-1 share, or categories if text), or None.
         country_values: optional frame with `iso_a2` and `country_field` shading countries.
         country_field: the column of `country_values` that shades the countries.
         tooltip: columns shown when hovering a site.
@@ -71,13 +73,24 @@ def europe_map(
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            size=alt.Size(f"{size}:Q", scale=alt.Scale(range=[15, 900]), title=size),
+            size=alt.Size(f"{size}:Q", scale=alt.Scale(range=[15, 900]), title=size_title or size),
             color=(
-                alt.Color(
-                    f"{color}:Q", scale=alt.Scale(scheme="oranges", domain=[0, 1]), title=color
+                alt.value("#1f5fa8")
+                if not color
+                else alt.Color(
+                    f"{color}:N",
+                    title=color_title or color,
+                    scale=alt.Scale(
+                        domain=["existing", "committed", "new build"],
+                        range=["#1f5fa8", "#6baed6", "#e6550d"],
+                    ),
                 )
-                if color
-                else alt.value("#1f5fa8")
+                if points[color].dtype == object
+                else alt.Color(
+                    f"{color}:Q",
+                    scale=alt.Scale(scheme="oranges", domain=[0, 1]),
+                    title=color_title or color,
+                )
             ),
             tooltip=tooltip or ["site_name:N", "country:N", f"{size}:Q"],
         )
@@ -111,8 +124,12 @@ def trade_off(
     (the rows flagged in column `front`) drawn as a line."""
     base = alt.Chart(frame).encode(
         x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False)),
-        y=alt.Y("objective_eur:Q", title="annual cost [EUR/yr]", scale=alt.Scale(zero=False)),
-        tooltip=[color, "objective_eur", x, "unserved_mwh", "home_share"],
+        y=alt.Y(
+            "cost_eur:Q",
+            title="annual cost, money only [EUR/yr]",
+            scale=alt.Scale(zero=False),
+        ),
+        tooltip=[color, "cost_eur", x, "new_mw", "unserved_mwh", "home_share"],
     )
     line = base.mark_line(color="#999").transform_filter(f"datum.{front}")
     dots = base.mark_circle(size=90).encode(

@@ -10,6 +10,7 @@ syntax as the CLI's `--set`, so a link reopens the same scenario.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -22,20 +23,32 @@ import optimizer
 STORE = "scenario"
 DEFAULT = optimizer.Scenario()
 SLIDERS: list[tuple[str, str, float, float, float]] = [
-    ("carbon_price_eur_per_t", "Carbon price [EUR/tCO2]", 0.0, 300.0, 1.0),
-    ("energy_cap_scale", "National energy caps [x registry]", 0.0, 3.0, 0.05),
-    ("demand_growth", "Demand growth [x]", 0.25, 10.0, 0.25),
+    ("carbon_price_eur_per_t", "Carbon cost on top of power prices [EUR/tCO2]", 0.0, 300.0, 1.0),
+    ("energy_cap_scale", "Grid allowances for new data centres [x]", 0.0, 3.0, 0.05),
+    ("demand_growth", "Demand growth [x the demand scenario]", 0.25, 4.0, 0.25),
     ("heat_price_eur_per_mwh_th", "Heat price [EUR/MWh th]", 0.0, 100.0, 1.0),
-    (
-        "value_of_lost_compute_eur_per_mwh",
-        "Value of lost compute [EUR/MWh IT]",
-        100.0,
-        5000.0,
-        50.0,
-    ),
     ("min_home_share", "Minimum share served at home", 0.0, 1.0, 0.05),
     ("fair_access_factor", "Fair access (x contribution share)", 0.0, 1.0, 0.05),
     ("juste_retour_factor", "Juste retour (x contribution share)", 0.0, 1.0, 0.05),
+]
+BUILD_OPTIONS: list[tuple[str, str, float, str]] = [
+    ("facility_capex_eur_per_mw", "Facility capex [EUR/MW IT]", 100_000.0, ""),
+    ("facility_life_years", "Facility life [years]", 1.0, ""),
+    ("it_capex_eur_per_mw", "IT hardware capex [EUR/MW IT]", 100_000.0, ""),
+    ("it_life_years", "IT hardware life [years]", 1.0, ""),
+    ("discount_rate", "Discount rate [-]", 0.005, ""),
+    ("lead_time_years", "Lead time of a new site [years]", 0.5, "For sites without their own."),
+    (
+        "value_of_lost_compute_eur_per_mwh",
+        "Penalty on unserved demand [EUR/MWh IT]",
+        50.0,
+        "Keeps the plan solvable when demand cannot be met; unserved demand is reported in "
+        "MWh, never inside the cost.",
+    ),
+]
+LUMPY: list[tuple[str, str, float, str]] = [
+    ("site_fixed_cost_eur_per_yr", "Fixed cost of a new site [EUR/yr]", 100_000.0, ""),
+    ("min_build_mw", "Smallest new site [MW IT]", 5.0, ""),
 ]
 WHAT_IFS: list[tuple[str, str, float, str]] = [
     ("emissions_budget_t", "Emissions budget [tCO2/yr]", 1000.0, "Empty: no budget."),
@@ -53,6 +66,11 @@ WHAT_IFS: list[tuple[str, str, float, str]] = [
         "WUE x IT energy; sites without a WUE are not counted. Empty: no cap.",
     ),
 ]
+TRUSTED_LABELS = {
+    "eu_members": "EU member states",
+    "us_ai_tier1": "US AI-diffusion Tier 1 (what-if)",
+    "": "(none)",
+}
 RULE_LABELS = {
     "home": "home only",
     "eu": "EU members",
@@ -124,9 +142,28 @@ def _compare(path: str, version: float, scenario_json: str) -> optimizer.Compari
 
 
 def compare(scenario: optimizer.Scenario) -> optimizer.Comparison:
-    """Solve a scenario pooled and in autarky, cached."""
-    with st.spinner("Solving pooled and autarky plans..."):
+    """Solve a scenario pooled and as national build-out, cached."""
+    with st.spinner("Solving the pooled plan and the national build-out..."):
         return _compare(str(db_path()), _version(), scenario.to_json())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rule_cost(
+    path: str, version: float, scenario_json: str, without_json: str
+) -> optimizer.Comparison:
+    return optimizer.rule_cost(
+        optimizer.scenario_from_json(scenario_json),
+        json.loads(without_json),
+        inputs=_inputs(path, version),
+    )
+
+
+def rule_cost(scenario: optimizer.Scenario, without: dict[str, Any]) -> optimizer.Comparison:
+    """Solve a scenario with and without its rules, cached."""
+    with st.spinner("Solving without the rules..."):
+        return _rule_cost(
+            str(db_path()), _version(), scenario.to_json(), json.dumps(without, sort_keys=True)
+        )
 
 
 @st.cache_data(show_spinner=False)
@@ -137,6 +174,16 @@ def _choices(path: str, version: float) -> dict[str, optimizer.Scenario]:
 def scenario_choices() -> dict[str, optimizer.Scenario]:
     """Return the shipped presets and the saved scenarios, cached until the database changes."""
     return _choices(str(db_path()), _version())
+
+
+@st.cache_data(show_spinner=False)
+def _provenance_counts(path: str, version: float) -> dict[str, int]:
+    return optimizer.provenance_counts(path)
+
+
+def provenance_counts() -> dict[str, int]:
+    """Return how many registry values are facts, derivations, assumptions and user edits."""
+    return _provenance_counts(str(db_path()), _version())
 
 
 @st.cache_data(show_spinner=False)
@@ -217,6 +264,20 @@ def current_scenario() -> optimizer.Scenario:
     return optimizer.scenario_from_dict(dict(st.session_state[STORE]))
 
 
+def _number_inputs(fields: list[tuple[str, str, float, str]], placeholder: str = "") -> None:
+    for field, label, step, help_text in fields:
+        st.number_input(
+            label,
+            min_value=0.0,
+            step=step,
+            key=_widget(field),
+            placeholder=placeholder or None,
+            on_change=_store,
+            args=(field,),
+            help=help_text or None,
+        )
+
+
 def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
     st.header("Scenario")
     choices = scenario_choices()
@@ -230,6 +291,32 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
     if pick and st.button("Load", key="load_preset"):
         set_scenario(choices[pick])
         st.rerun()
+    levels = reg["demand_scenarios"].set_index("demand_scenario")
+    st.selectbox(
+        "Demand",
+        list(levels.index),
+        key=_widget("demand_scenario"),
+        format_func=lambda d: (
+            f"{levels.loc[d, 'name']}: {levels.loc[d, 'total_it_mw']:,.0f} MW IT by "
+            f"{levels.loc[d, 'plan_year']}"
+        ),
+        on_change=_store,
+        args=("demand_scenario",),
+        help="Each level is anchored on published figures; see the Data page for its "
+        "arithmetic and sources. The plan year follows it unless set below.",
+    )
+    st.number_input(
+        "Plan year (empty: the demand's)",
+        min_value=2024,
+        max_value=2050,
+        step=1,
+        key=_widget("plan_year"),
+        placeholder=str(int(levels.loc[_get("demand_scenario"), "plan_year"]))
+        if _get("demand_scenario") in levels.index
+        else "",
+        on_change=_store,
+        args=("plan_year",),
+    )
     for field, label, lo, hi, step in SLIDERS:
         st.slider(label, lo, hi, step=step, key=_widget(field), on_change=_store, args=(field,))
     with st.expander("Sovereignty"):
@@ -253,12 +340,13 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
         )
         st.selectbox(
             "Trusted group",
-            ["", *tags],
+            ["eu_members", *tags, ""],
             key=_widget("trusted_group"),
-            format_func=lambda t: t or "(none)",
+            format_func=lambda t: TRUSTED_LABELS.get(t, t),
             on_change=_store,
             args=("trusted_group",),
-            help="us_ai_tier1: the Tier 1 states of the rescinded 2025 US AI-diffusion rule.",
+            help="Whom sensitive work may go to besides home. The US AI-diffusion Tier 1 list "
+            "governed chip exports, not whom EU states trust; it is kept as a what-if.",
         )
         st.multiselect(
             "Also trusted",
@@ -267,8 +355,24 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
             on_change=_store,
             args=("trusted_states",),
         )
-    with st.expander("Energy caps by country"):
-        caps = reg["energy_caps"].groupby("country")["energy_cap_mw"].max()
+    with st.expander("Grid allowances for new data centres"):
+        st.caption(
+            "Published allowances where they exist; elsewhere the default rule: a share of "
+            "national electricity demand."
+        )
+        st.slider(
+            "Default rule: share of national electricity demand",
+            0.0,
+            0.1,
+            step=0.001,
+            format="%.3f",
+            key=_widget("grid_cap_default_share"),
+            on_change=_store,
+            args=("grid_cap_default_share",),
+        )
+        caps = optimizer.grid_allowances(inputs(), current_scenario()).set_index("country")[
+            "energy_cap_mw"
+        ]
         st.session_state["w:cap_countries"] = sorted(
             st.session_state[STORE].get("energy_cap_overrides", {})
         )
@@ -282,7 +386,7 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
         for c in sorted(st.session_state[STORE].get("energy_cap_overrides", {})):
             field = f"energy_cap_overrides.{c}"
             st.number_input(
-                f"{c} cap [MW facility]",
+                f"{c} allowance [MW facility]",
                 min_value=0.0,
                 step=1.0,
                 key=_widget(field),
@@ -290,17 +394,7 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
                 args=(field,),
             )
     with st.expander("What-if limits"):
-        for field, label, step, help_text in WHAT_IFS:
-            st.number_input(
-                label,
-                min_value=0.0,
-                step=step,
-                key=_widget(field),
-                placeholder="no limit",
-                on_change=_store,
-                args=(field,),
-                help=help_text,
-            )
+        _number_inputs(WHAT_IFS, placeholder="no limit")
         field = "transfer_cost_eur_per_mwh_per_1000km"
         st.slider(
             "Transfer cost [EUR/MWh IT per 1000 km]",
@@ -311,12 +405,33 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
             on_change=_store,
             args=(field,),
         )
-    st.checkbox(
-        "Allow new capacity (expansion)",
-        key=_widget("allow_expansion"),
-        on_change=_store,
-        args=("allow_expansion",),
-    )
+    with st.expander("New capacity: costs and build rules"):
+        st.checkbox(
+            "Allow new capacity",
+            key=_widget("allow_expansion"),
+            on_change=_store,
+            args=("allow_expansion",),
+            help="Buildable sites (candidates, bids, greenfield options) at the full-cost "
+            "annuity of facility and IT hardware. Off: only what exists in the plan year.",
+        )
+        _number_inputs(BUILD_OPTIONS)
+        for field, label in (
+            ("max_site_share", "Largest share of the pool at one site"),
+            ("max_country_share", "Largest share of the pool in one country"),
+        ):
+            st.slider(
+                label, 0.05, 1.0, step=0.05, key=_widget(field), on_change=_store, args=(field,)
+            )
+        st.checkbox(
+            "Lumpy builds (mixed-integer)",
+            key=_widget("lumpy_builds"),
+            on_change=_store,
+            args=("lumpy_builds",),
+            help="A new site is built whole with a fixed cost, or not at all: compare a few "
+            "giant sites with many smaller ones. Shadow prices then come from the LP with the "
+            "build decisions fixed.",
+        )
+        _number_inputs(LUMPY)
     scenario = current_scenario()
     with st.expander("Save this scenario"):
         name = st.text_input("Name", key="save_name")

@@ -4,11 +4,13 @@ The public API is what `__all__` lists; the modules behind it are private.
 """
 
 from optimizer.api import (
+    DIVIDEND,
     Comparison,
     assumptions,
     compare,
     europe_outlines,
     export_file,
+    grid_allowances,
     import_file,
     import_upload,
     inputs_from_tables,
@@ -16,9 +18,11 @@ from optimizer.api import (
     load_run,
     plan,
     presets,
+    provenance_counts,
     registry,
     registry_table,
     reproduce,
+    rule_cost,
     run_and_store,
     runs,
     save_scenario,
@@ -28,6 +32,7 @@ from optimizer.api import (
     write_lp,
 )
 from optimizer.domain import RULES, Inputs
+from optimizer.levers import marginal_costs
 from optimizer.registry import TABLES
 from optimizer.runs import (
     effective_inputs,
@@ -47,7 +52,7 @@ from optimizer.scenario import (
     to_overrides,
 )
 from optimizer.scenario import from_dict as scenario_from_dict
-from optimizer.solve import Plan, Status
+from optimizer.solve import MONEY, Plan, Status
 from optimizer.store import default_db_path
 from optimizer.sweep import FRONTS, grid_scenarios, pareto, sweep, sweep_here
 from optimizer.validate import ValidationError
@@ -55,8 +60,10 @@ from optimizer.validate import ValidationError
 __all__ = [
     "FAMILIES",
     "FRONTS",
+    "MONEY",
     "RULES",
     "TABLES",
+    "DIVIDEND",
     "Comparison",
     "Inputs",
     "Plan",
@@ -73,17 +80,21 @@ __all__ = [
     "europe_outlines",
     "export_file",
     "export_run",
+    "grid_allowances",
     "grid_scenarios",
     "import_file",
     "import_upload",
     "load_inputs",
     "load_run",
+    "marginal_costs",
     "pareto",
     "parquet_bytes",
     "plan",
     "presets",
+    "provenance_counts",
     "read_scenario",
     "reproduce",
+    "rule_cost",
     "inputs_from_run",
     "inputs_from_tables",
     "read_run_folder",

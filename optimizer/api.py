@@ -15,7 +15,7 @@ import pandas as pd
 
 from optimizer import store
 from optimizer.domain import Inputs, inputs_from_records
-from optimizer.model import build_problem
+from optimizer.model import build_problem, energy_cap
 from optimizer.runs import effective_inputs, inputs_from_run
 from optimizer.scenario import Scenario, from_dict, read_scenario
 from optimizer.solve import Plan, solve
@@ -34,6 +34,12 @@ def registry_table(db: Path | str | None, table: str) -> pd.DataFrame:
     """Return a registry table with a `provenance_<column>` text column after each value."""
     with store.connect(db) as con:
         return store.table_with_provenance(con, table)
+
+
+def provenance_counts(db: Path | str | None = None) -> dict[str, int]:
+    """Return how many registry values are facts, derivations, assumptions and user edits."""
+    with store.connect(db) as con:
+        return store.provenance_counts(con)
 
 
 def assumptions(db: Path | str | None = None) -> pd.DataFrame:
@@ -215,12 +221,23 @@ def rule_cost(
     return comparison_of(plan(free, inputs=inputs), plan(scenario, inputs=inputs))
 
 
+def grid_allowances(inputs: Inputs, scenario: Scenario) -> pd.DataFrame:
+    """Return every country's grid allowance for new data-centre builds [MW facility] and its
+    basis (published figure, the scenario's default rule, or an override)."""
+    rows = [(c, *energy_cap(inputs, scenario, c)) for c in sorted(inputs.states)]
+    return pd.DataFrame(rows, columns=["country", "energy_cap_mw", "basis"])
+
+
 def run_and_store(
-    scenario: Scenario, db: Path | str | None = None, inputs: Inputs | None = None
+    scenario: Scenario,
+    db: Path | str | None = None,
+    inputs: Inputs | None = None,
+    result: Plan | None = None,
 ) -> tuple[str, Plan, dict[str, pd.DataFrame]]:
-    """Solve a scenario, store the run with its exact inputs in the database, return its id."""
+    """Store a run with its exact inputs in the database and return its id; the plan is solved
+    unless `result` (the plan of this scenario on these inputs, already solved) is given."""
     inputs = inputs if inputs is not None else load_inputs(db)
-    result = plan(scenario, inputs=inputs)
+    result = result if result is not None else plan(scenario, inputs=inputs)
     inputs_tables = effective_inputs(inputs, scenario)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     with store.connect(db) as con:

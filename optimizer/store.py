@@ -163,6 +163,14 @@ def _known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, s
     }
 
 
+def provenance_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the number of registry values of each provenance kind."""
+    rows = con.execute(
+        "SELECT kind, count(*) FROM provenance GROUP BY kind ORDER BY count(*) DESC"
+    ).fetchall()
+    return {str(k): int(n) for k, n in rows}
+
+
 def load_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """Return a registry table, ordered by its key."""
     spec = TABLES[table]

@@ -1,4 +1,4 @@
-"""Plan page: headline figures, where the compute runs, what binds, and the exports."""
+"""Plan page: headline figures, where the compute runs and what is built, what binds, exports."""
 
 import altair as alt
 import pandas as pd
@@ -15,12 +15,41 @@ if not result.has_solution:
     st.stop()
 
 s = result.summary
-cols = st.columns(5)
-cols[0].metric("Annual cost [EUR/yr]", ui.eur(s["objective_eur"]))
-cols[1].metric("Emissions [tCO2/yr]", f"{s['emissions_t']:,.0f}")
-cols[2].metric("Reused heat [MWh th/yr]", f"{s['heat_reused_mwh_th']:,.0f}")
-cols[3].metric("Unserved demand [MWh/yr]", f"{s['unserved_mwh']:,.0f}")
-cols[4].metric("Served at home", f"{s['home_share']:.1%}")
+levels = ui.registry()["demand_scenarios"].set_index("demand_scenario")
+level = levels.loc[s["demand_scenario"]] if s["demand_scenario"] in levels.index else None
+st.caption(
+    f"Plan year {s['plan_year']}; demand: "
+    + (
+        f"{level['name']} ({level['total_it_mw'] * scenario.demand_growth:,.0f} MW IT)"
+        if level is not None
+        else str(s["demand_scenario"])
+    )
+    + f". Solved as {s['formulation']}."
+)
+cols = st.columns(4)
+cols[0].metric("Annual cost [EUR/yr]", ui.eur(s["cost_eur"]))
+cols[1].metric("New capacity built [MW IT]", f"{s['new_mw']:,.1f}")
+cols[2].metric("Existing capacity used [MW IT]", f"{s['existing_used_mw']:,.1f}")
+cols[3].metric("Emissions [tCO2/yr]", f"{s['emissions_t']:,.0f}")
+cols = st.columns(4)
+cols[0].metric("Carbon cost on top of prices [EUR/yr]", ui.eur(s["carbon_cost_eur"]))
+cols[1].metric("Reused heat [MWh th/yr]", f"{s['heat_reused_mwh_th']:,.0f}")
+cols[2].metric("Unserved demand [MWh/yr]", f"{s['unserved_mwh']:,.0f}")
+cols[3].metric("Served at home", f"{s['home_share']:.1%}")
+st.caption(
+    "Annual cost is money: electricity, the annuities of new facilities and IT hardware, "
+    "transfer, less heat sold. Power prices already carry the EU ETS, so the carbon cost is a "
+    "shadow cost shown apart. Unserved demand and unmet rules are counted in MWh, never in EUR."
+)
+
+built = result.sites[result.sites["new_mw"] > 1e-6].sort_values("new_mw", ascending=False)
+if not built.empty:
+    top = ", ".join(
+        f"{r.site_name} ({r.country}) {r.new_mw:,.1f} MW" for r in built.head(3).itertuples()
+    )
+    st.write(
+        f"**Built:** {top}" + (f" and {len(built) - 3} more sites." if len(built) > 3 else ".")
+    )
 
 alloc = result.allocation
 left, right = st.columns(2)
@@ -32,80 +61,128 @@ with left:
         )
     )
 with right:
-    by_state = alloc.groupby(["state", "host_country"], as_index=False)["it_mwh"].sum()
+    capacity = result.sites.assign(
+        kind=result.sites["capacity_status"].where(result.sites["available_mw"] > 0, "new build")
+    )
+    used = pd.concat(
+        [
+            capacity.assign(mw=capacity["available_mw"], what="existing or committed"),
+            capacity.assign(mw=capacity["new_mw"], what="built by the plan"),
+        ]
+    )
+    used = used[used["mw"] > 1e-6].groupby(["country", "what"], as_index=False)["mw"].sum()
     st.altair_chart(
-        charts.bar(
-            by_state, "it_mwh", "state", "host_country", "Whose compute it is [MWh IT/yr], by host"
-        )
+        charts.bar(used, "mw", "country", "what", "Capacity by country [MW IT], existing and new")
     )
 
-st.subheader("What binds, and what it costs")
-binding = result.duals[result.duals["binding"] & (result.duals["family"] != "demand")]
-binding = binding.reindex(binding["dual"].abs().sort_values(ascending=False).index)
-# Lead with the strongest constraint of each family, so one family does not hide the others.
-leaders = binding.drop_duplicates("family")
-binding = pd.concat([leaders, binding.drop(leaders.index)])
-if binding.empty:
-    st.write("No capacity, cap or rule binds: every state is served at its cheapest allowed site.")
+st.subheader("What binds, and what it is worth")
+levers = result.levers
+if levers.empty:
+    st.write("No capacity, allowance or rule binds: every state is served at its cheapest site.")
 else:
-    st.markdown("\n".join(f"- {text}" for text in binding["explanation"].head(8)))
-    with st.expander(f"All {len(binding)} binding constraints"):
+    # Lead with the strongest lever of each family, so one family does not hide the others.
+    leaders = levers.drop_duplicates("family")
+    ordered = pd.concat([leaders, levers.drop(leaders.index)])
+    st.markdown("\n".join(f"- {text}" for text in ordered["sentence"].head(8)))
+    with st.expander(f"All {len(levers)} binding constraints, per year"):
         st.dataframe(
-            binding[["explanation", "family", "constraint", "dual"]],
+            ordered,
             hide_index=True,
             column_config={
-                "explanation": st.column_config.TextColumn(width="large"),
-                "dual": st.column_config.NumberColumn(
-                    "shadow price [EUR/yr per unit]", format="%.0f"
+                "sentence": st.column_config.TextColumn("In words", width="large"),
+                "family": "Constraint family",
+                "subject": "Where",
+                "value_eur_per_yr": st.column_config.NumberColumn(
+                    "Value of one more unit [EUR/yr]", format="%.0f"
                 ),
+                "holds_for": st.column_config.NumberColumn("Holds for [MW]", format="%.2f"),
             },
         )
-worth = (
-    result.duals[result.duals["family"].isin(["site_capacity", "energy_cap"])]
-    .assign(
-        place=lambda d: d["site_id"].fillna("grid of " + d["country"].fillna("")),
-        eur_per_mw_yr=lambda d: -d["dual"],
-    )
-    .groupby(["family", "place"], as_index=False)["eur_per_mw_yr"]
-    .sum()
-    .query("eur_per_mw_yr > 0")
-    .sort_values("eur_per_mw_yr", ascending=False)
+allowances = optimizer.grid_allowances(ui.inputs(), scenario)
+new_by_country = (
+    (result.sites["new_mw"] * result.sites["pue"]).groupby(result.sites["country"]).sum()
 )
-if not worth.empty:
-    with st.expander("Where one more MW is worth most (all periods) [EUR/yr per MW]"):
-        st.dataframe(worth.head(15), hide_index=True)
-demand_duals = result.duals[result.duals["family"] == "demand"]
-marginal = (
-    demand_duals.groupby("state", as_index=False)["dual"]
-    .mean()
-    .rename(columns={"dual": "marginal_cost_eur_per_mw_yr"})
+allowances["new_builds_mw"] = allowances["country"].map(new_by_country).fillna(0.0)
+allowances["binding"] = allowances["country"].isin(
+    levers.loc[levers["family"] == "energy_cap", "subject"]
 )
-with st.expander("Marginal cost of 1 MW more demand, per state"):
+with st.expander("Grid allowances for new data centres [MW facility] and their basis"):
     st.dataframe(
-        marginal.sort_values("marginal_cost_eur_per_mw_yr", ascending=False), hide_index=True
+        allowances.sort_values("new_builds_mw", ascending=False),
+        hide_index=True,
+        column_config={
+            "country": "Country",
+            "energy_cap_mw": st.column_config.NumberColumn("Allowance [MW]", format="%.1f"),
+            "basis": "Basis",
+            "new_builds_mw": st.column_config.NumberColumn(
+                "Used by new builds [MW]", format="%.1f"
+            ),
+            "binding": "Binds",
+        },
+    )
+with st.expander("Marginal cost of 1 MW more demand all year, per state [EUR/yr]"):
+    marginal = optimizer.marginal_costs(result.duals)
+    st.dataframe(
+        marginal.sort_values("marginal_cost_eur_per_mw_yr", ascending=False),
+        hide_index=True,
+        column_config={
+            "marginal_cost_eur_per_mw_yr": st.column_config.NumberColumn(
+                "Marginal cost [EUR/yr per MW]", format="%.0f"
+            )
+        },
     )
 
 st.subheader("Sites")
-sites = result.sites[(result.sites["it_mwh"] > 0) | (result.sites["it_capacity_mw"] > 0)]
+sites = result.sites[(result.sites["it_mwh"] > 0) | (result.sites["capacity_mw"] > 0)]
 st.dataframe(
-    sites.sort_values("utilisation", ascending=False),
+    sites.sort_values("peak_it_mw", ascending=False)[
+        [
+            "site_name",
+            "country",
+            "capacity_status",
+            "available_mw",
+            "new_mw",
+            "peak_it_mw",
+            "utilisation",
+            "pue",
+            "heat_mwh_th",
+            "capital_cost_eur",
+        ]
+    ],
     hide_index=True,
     column_config={
+        "site_name": "Site",
+        "country": "Country",
+        "capacity_status": "Status",
+        "available_mw": st.column_config.NumberColumn("Existing [MW IT]", format="%.1f"),
+        "new_mw": st.column_config.NumberColumn("Built [MW IT]", format="%.1f"),
+        "peak_it_mw": st.column_config.NumberColumn("Peak load [MW IT]", format="%.1f"),
         "utilisation": st.column_config.ProgressColumn(
-            "utilisation", min_value=0.0, max_value=1.0, format="%.2f"
-        )
+            "Utilisation", min_value=0.0, max_value=1.0, format="%.2f"
+        ),
+        "pue": st.column_config.NumberColumn("PUE", format="%.2f"),
+        "heat_mwh_th": st.column_config.NumberColumn("Heat reused [MWh th/yr]", format="%.0f"),
+        "capital_cost_eur": st.column_config.NumberColumn("Capital [EUR/yr]", format="%.0f"),
     },
 )
-costs = pd.DataFrame(sorted(result.cost_breakdown_eur.items()), columns=["term", "eur_per_yr"])
+kinds = {**dict.fromkeys(optimizer.MONEY, "money"), "carbon": "shadow cost"}
+costs = pd.DataFrame(
+    [
+        (term, value, kinds.get(term, "penalty"))
+        for term, value in sorted(result.cost_breakdown_eur.items())
+    ],
+    columns=["term", "eur_per_yr", "kind"],
+)
 st.altair_chart(
     alt.Chart(costs)
     .mark_bar()
     .encode(
         x=alt.X("eur_per_yr:Q", title="EUR/yr"),
-        y=alt.Y("term:N", sort="-x"),
-        tooltip=["term", alt.Tooltip("eur_per_yr:Q", format=",.0f")],
+        y=alt.Y("term:N", sort="-x", title="Cost term"),
+        color=alt.Color("kind:N", title="Kind"),
+        tooltip=["term", "kind", alt.Tooltip("eur_per_yr:Q", format=",.0f")],
     )
-    .properties(title="Cost breakdown", width="container")
+    .properties(title="Cost breakdown: money, shadow cost and penalties", width="container")
 )
 
 st.subheader("Export")
@@ -143,5 +220,6 @@ toml_col.download_button(
     on_click="ignore",
 )
 if store_col.button("Store this run"):
-    run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs())
+    # The plan on screen is stored as it is; nothing is solved again.
+    run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)
     st.success(f"Stored run {run_id}; compare it on the Pooling page.")

@@ -12,21 +12,26 @@ if not result.has_solution:
     st.stop()
 
 registry = ui.table_with_provenance("sites")
-sites = result.sites.merge(
+sites = result.sites.drop(columns="site_name").merge(
     registry[
         ["site_id", "site_name", "city", "status", "provenance_it_capacity_mw", "provenance_pue"]
     ],
     on="site_id",
 )
-sites["provenance_it_capacity_mw"] = sites["provenance_it_capacity_mw"].str.slice(0, 160)
-sites["provenance_pue"] = sites["provenance_pue"].str.slice(0, 160)
+sites = sites[sites["capacity_mw"] > 1e-6].assign(
+    kind=lambda d: d["capacity_status"].where(d["new_mw"] <= 1e-6, "new build"),
+    provenance_it_capacity_mw=lambda d: d["provenance_it_capacity_mw"].str.slice(0, 160),
+    provenance_pue=lambda d: d["provenance_pue"].str.slice(0, 160),
+)
 trade = result.states.rename(columns={"state": "iso_a2"})[["iso_a2", "net_export_mwh"]]
 st.altair_chart(
     charts.europe_map(
         ui.outlines(),
         sites,
-        size="it_capacity_mw",
-        color="utilisation",
+        size="capacity_mw",
+        size_title="capacity [MW IT]",
+        color="kind",
+        color_title="capacity",
         country_values=trade,
         country_field="net_export_mwh",
         tooltip=[
@@ -34,8 +39,8 @@ st.altair_chart(
             "country:N",
             "city:N",
             "status:N",
-            "it_capacity_mw:Q",
-            "expansion_mw:Q",
+            "available_mw:Q",
+            "new_mw:Q",
             "utilisation:Q",
             "pue:Q",
             "provenance_it_capacity_mw:N",
@@ -45,8 +50,8 @@ st.altair_chart(
     width="content",
 )
 st.caption(
-    "Circles: sites, sized by IT capacity [MW], coloured by utilisation (peak load / "
-    "capacity). Countries: net export of compute [MWh IT/yr]; blue hosts more than it "
-    "uses, red uses more than it hosts. Hover a site for its figures and where they came "
-    "from."
+    "Circles: sites with capacity in the plan year, sized by capacity [MW IT]; blue: existing "
+    "or committed, orange: sites where the plan builds new capacity. Countries: net export of "
+    "compute [MWh IT/yr]; blue hosts more than it uses, red uses more than it hosts. Hover a "
+    "site for its figures and where they came from."
 )

@@ -1,4 +1,5 @@
-"""Pooling page: the pooled plan against every state alone, and two stored runs side by side."""
+"""Pooling page: the pooled plan against national build-out, what the rules cost, and two stored
+runs side by side."""
 
 import json
 
@@ -12,27 +13,73 @@ import ui
 scenario = ui.page("Pooling")
 result = ui.compare(scenario)
 if result.by_state.empty:
-    ui.status_banner(result.pooled if not result.pooled.has_solution else result.autarky)
+    ui.status_banner(result.pooled if not result.pooled.has_solution else result.national)
     st.stop()
 
-t = result.totals
-cols = st.columns(5)
-cols[0].metric("Pooling saves [EUR/yr]", ui.eur(t["dividend_objective_eur"]))
-cols[1].metric("Less unserved demand [MWh/yr]", f"{t['dividend_unserved_mwh']:,.0f}")
-cols[2].metric("Emissions avoided [tCO2/yr]", f"{t['dividend_emissions_t']:,.0f}")
-cols[3].metric("New capacity avoided [MW]", f"{t['dividend_expansion_mw']:,.1f}")
-cols[4].metric("Heat reused, pooled minus alone [MWh th/yr]", f"{-t['dividend_heat_mwh_th']:,.0f}")
+t = result.totals.set_index("metric")
+cols = st.columns(4)
+cols[0].metric("Pooling saves [EUR/yr]", ui.eur(t.loc["cost_eur", "dividend"]))
+cols[1].metric("New capacity avoided [MW IT]", f"{t.loc['new_mw', 'dividend']:,.1f}")
+cols[2].metric("Emissions avoided [tCO2/yr]", f"{t.loc['emissions_t', 'dividend']:,.0f}")
+cols[3].metric(
+    "Heat reused, pooled minus national [MWh th/yr]",
+    f"{-t.loc['heat_reused_mwh_th', 'dividend']:,.0f}",
+)
+cols = st.columns(4)
+cols[0].metric("Carbon cost avoided [EUR/yr]", ui.eur(t.loc["carbon_cost_eur", "dividend"]))
+cols[1].metric("Water avoided [m3/yr]", f"{t.loc['water_m3', 'dividend']:,.0f}")
+cols[2].metric("Unserved, pooled [MWh/yr]", f"{t.loc['unserved_mwh', 'pooled']:,.0f}")
+cols[3].metric("Unserved, national [MWh/yr]", f"{t.loc['unserved_mwh', 'national']:,.0f}")
 st.caption(
-    "Dividend = autarky minus pooled. In autarky every state runs on its own sites; "
-    "demand it cannot serve at home is unserved and priced at the value of lost compute, "
-    "so serving more in the pool can raise emissions while it lowers cost."
+    "Dividend = national build-out minus pooled. In the national build-out every state serves "
+    "its own demand on its own soil and builds what it lacks, at the same full-cost annuity as "
+    "the pool. The money figure holds no penalty: unserved demand and unmet rules are shown "
+    "apart, in MWh."
+)
+st.dataframe(
+    result.totals.drop(columns="metric"),
+    hide_index=True,
+    column_config={
+        "label": "Measure",
+        "pooled": st.column_config.NumberColumn("Pooled", format="%.0f"),
+        "national": st.column_config.NumberColumn("National build-out", format="%.0f"),
+        "dividend": st.column_config.NumberColumn("Dividend", format="%.0f"),
+    },
 )
 st.altair_chart(
     charts.bar(
-        result.by_state, "dividend_cost_eur", "state", title="Pooling dividend per state [EUR/yr]"
+        result.by_state.rename(columns={"dividend_cost_eur": "pooling dividend [EUR/yr]"}),
+        "pooling dividend [EUR/yr]",
+        "state",
+        title="Pooling dividend per state, money only [EUR/yr]",
     )
 )
-st.dataframe(result.by_state, hide_index=True)
+with st.expander("Per state: pooled, national and dividend"):
+    st.dataframe(result.by_state, hide_index=True)
+
+st.subheader("What the rules cost")
+RULES_OFF = {
+    "rules": {w: "anywhere" for w in ui.inputs().workloads},
+    "min_home_share": 0.0,
+    "fair_access_factor": 0.0,
+    "juste_retour_factor": 0.0,
+}
+if all(getattr(scenario, k) == v for k, v in RULES_OFF.items() if k != "rules") and all(
+    scenario.rules.get(w, wl.rule) == "anywhere" for w, wl in ui.inputs().workloads.items()
+):
+    st.write("No sovereignty or fairness rule is set in this scenario.")
+else:
+    costs = ui.rule_cost(scenario, RULES_OFF)
+    st.caption(
+        "This scenario against the same one with every workload free to run anywhere and no "
+        "home share, fair access or juste retour; split like the pooling dividend."
+    )
+    st.dataframe(
+        costs.totals.drop(columns="metric").rename(
+            columns={"pooled": "rules off", "national": "with the rules", "dividend": "rule cost"}
+        ),
+        hide_index=True,
+    )
 
 st.subheader("Two stored runs side by side")
 runs = optimizer.runs(ui.db_path())
@@ -44,18 +91,11 @@ a_id, b_id = st.columns(2)
 first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
 second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
-keys = [
-    "objective_eur",
-    "emissions_t",
-    "unserved_mwh",
-    "heat_reused_mwh_th",
-    "expansion_mw",
-    "home_share",
-]
+keys = [k for k in optimizer.DIVIDEND if k in a["summary"] or k in b["summary"]]
 st.dataframe(
     pd.DataFrame(
         {"A": [a["summary"].get(k) for k in keys], "B": [b["summary"].get(k) for k in keys]},
-        index=keys,
+        index=[optimizer.DIVIDEND[k] for k in keys],
     )
 )
 sa, sb = json.loads(a["scenario"]), json.loads(b["scenario"])
@@ -65,10 +105,13 @@ st.dataframe(pd.DataFrame(diff, columns=["key", "A", "B"]).astype(str), hide_ind
 st.write("**Input differences** (rows of inputs/ that differ)")
 for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
     left, right = a["tables"][name], b["tables"].get(name, pd.DataFrame())
-    merged = left.merge(right, how="outer", indicator=True)
+    merged = left.astype(str).merge(right.astype(str), how="outer", indicator=True)
     changed = merged[merged["_merge"] != "both"]
     if not changed.empty:
         st.write(name)
-        st.dataframe(
-            changed.replace({"left_only": "A only", "right_only": "B only"}), hide_index=True
+        changed = changed.assign(
+            _merge=changed["_merge"]
+            .astype(str)
+            .map({"left_only": "A only", "right_only": "B only"})
         )
+        st.dataframe(changed, hide_index=True)

@@ -9,12 +9,13 @@ import optimizer
 import ui
 
 SETTINGS = {
-    "carbon_price_eur_per_t": ("Carbon price [EUR/tCO2]", 0.0, 300.0),
+    "carbon_price_eur_per_t": ("Carbon cost on top of prices [EUR/tCO2]", 0.0, 300.0),
     "fair_access_factor": ("Fair access factor", 0.0, 1.0),
     "juste_retour_factor": ("Juste retour factor", 0.0, 1.0),
     "min_home_share": ("Minimum home share", 0.0, 1.0),
-    "energy_cap_scale": ("Energy caps [x registry]", 0.1, 2.0),
-    "demand_growth": ("Demand growth [x]", 0.5, 8.0),
+    "energy_cap_scale": ("Grid allowances for new data centres [x]", 0.1, 2.0),
+    "demand_growth": ("Demand growth [x]", 0.5, 4.0),
+    "max_site_share": ("Largest share of the pool at one site", 0.05, 1.0),
 }
 
 # Fairness outcomes of a plan: (axis label, what it means).
@@ -35,7 +36,8 @@ FAIRNESS = {
 scenario = ui.page("Trade-offs")
 st.caption(
     "Solves the current scenario again for each value of one setting, one after another in "
-    "this session (for hundreds of scenarios use `sovcompute sweep`, which runs on Dask)."
+    "this session (for hundreds of scenarios use `sovcompute sweep`, which runs on Dask). "
+    "Cost is money only; a plan that leaves demand unserved or a rule unmet is not on a front."
 )
 key = st.selectbox("Setting to sweep", list(SETTINGS), format_func=lambda k: SETTINGS[k][0])
 label, lo, hi = SETTINGS[key]
@@ -72,8 +74,10 @@ if "tradeoff" in st.session_state:
     )
     st.caption(caption)
     for metric, title in (
-        ("objective_eur", "annual cost [EUR/yr]"),
+        ("cost_eur", "annual cost, money only [EUR/yr]"),
+        ("new_mw", "new capacity built [MW IT]"),
         ("unserved_mwh", "unserved demand [MWh/yr]"),
+        ("shortfall_mwh", "rule shortfall [MWh/yr]"),
         ("home_share", "share served at home"),
     ):
         st.altair_chart(
