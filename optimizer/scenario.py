@@ -68,17 +68,17 @@ class Scenario:
     facility_life_years: float = 14.0
     #: IT hardware (accelerators, servers, network, storage) capex [EUR/MW IT]
     #: (assumption it_capex_eur_per_mw).
-    it_capex_eur_per_mw: float = 17_400_000.0
+    it_capex_eur_per_mw: float = 17_428_000.0
     #: Life of IT hardware [years] (assumption it_life_years).
     it_life_years: float = 5.0
     #: Real discount rate of the annuities [-] (assumption discount_rate).
-    discount_rate: float = 0.05
+    discount_rate: float = 0.03
     #: Years from decision to operation for sites without their own [years]
     #: (assumption default_lead_time_years).
     lead_time_years: float = 1.5
     #: Grid allowance for new data-centre builds in a country without a published one, as a
     #: share of its electricity demand [-] (assumption grid_cap_default_share).
-    grid_cap_default_share: float = 0.017
+    grid_cap_default_share: float = 0.0176
     #: Largest share of the pooled load at one site [-]; 1 = no limit.
     max_site_share: float = 1.0
     #: Largest share of the pooled load in one country [-]; 1 = no limit.

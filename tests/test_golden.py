@@ -13,14 +13,15 @@ from pathlib import Path
 from optimizer.api import write_lp
 from optimizer.domain import HeatOption, Inputs
 from optimizer.model import build_problem
-from optimizer.scenario import FAMILIES, Scenario
-from tests.tiny import tiny
+from optimizer.scenario import FAMILIES
+from tests.tiny import BASE, bid, tiny
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny.lp"
-EVERYTHING = Scenario(
+EVERYTHING = BASE.with_overrides(
     name="tiny",
     carbon_price_eur_per_t=100.0,
-    allow_expansion=True,
+    max_site_share=0.9,
+    max_country_share=0.95,
     min_home_share=0.2,
     juste_retour_factor=0.5,
     fair_access_factor=0.5,
@@ -32,15 +33,14 @@ EVERYTHING = Scenario(
 
 
 def everything() -> Inputs:
-    """The tiny problem with heat, water use, expansion and a home-only rule."""
+    """The tiny problem with heat, water use, a bid to build and a home-only rule."""
     inputs = tiny(
         demand_b=4.0,
         rule="home",
         ci_b=100.0,
-        caps={("BB", "h1"): 9.0},
+        caps={"BB": 9.0},
         heat=(HeatOption("a", "district_heating", 0.5, 3.0, None),),
-        expansion_limit_a=5.0,
-        expansion_cost_a=100.0,
+        builds=(bid("g", "BB", 5.0),),
     )
     wet = {k: replace(v, wue_l_per_kwh=1.0) for k, v in inputs.sites.items()}
     return replace(inputs, sites=wet)
@@ -60,6 +60,9 @@ def test_docs_name_every_constraint_family() -> None:
     # Every switchable family appears ("heat" is built as heat_recovery and heat_sink), plus
     # demand and the pooled_load bookkeeping of juste retour.
     expected = {"demand", "pooled_load", "heat_recovery", "heat_sink"} | set(FAMILIES)
+    lumpy = build_problem(everything(), EVERYTHING.with_overrides(lumpy_builds=True))
+    families |= {family for family, _ in lumpy.constraints.values()}
+    expected |= {"build_size"}
     assert families == expected - {"heat"}
     docs = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
     for name, (family, _) in problem.constraints.items():
