@@ -204,6 +204,8 @@ def provenance_text(kind: str, source: Any, vintage: Any, rationale: Any, at: An
         return f"fact: {source}" + (f" ({vintage})" if pd.notna(vintage) and vintage else "")
     if kind == "assumption":
         return f"assumption: {rationale}"
+    if kind == "derivation":
+        return f"derivation: {rationale} (from: {source})"
     return f"user edit: {source} at {pd.Timestamp(at):%Y-%m-%d %H:%M} UTC"
 
 

@@ -31,12 +31,13 @@ def test_fresh_file_is_migrated_and_seeded(tmp_path: Path) -> None:
                 "SELECT version FROM schema_migrations ORDER BY version"
             ).fetchall()
         ]
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
         assert store.migrate(con) == []  # nothing left to apply
         counts = store.registry_counts(con)
     assert counts["member_states"] == 37
-    assert counts["sites"] == 56
-    assert counts["demand"] > 0 and counts["periods"] >= 2
+    assert counts["sites"] == 101  # 64 sourced sites + one greenfield option per state
+    assert counts["demand_scenarios"] == 4 and counts["periods"] == 12
+    assert counts["period_factors"] > 0 and counts["energy_caps"] > 0
 
 
 def test_registry_spec_matches_migrated_tables(db: Path) -> None:
@@ -61,14 +62,15 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_every_seeded_value_has_provenance(db: Path) -> None:
-    """Data honesty: each non-empty number in the default data is a fact or an assumption."""
+    """Data honesty: each non-empty value in the default data is a fact, a derivation or an
+    assumption."""
     with store.connect(db) as con:
         for table, spec in TABLES.items():
             frame = store.table_with_provenance(con, table)
             for col in spec.columns:
-                if col.name in spec.key or col.type not in ("float", "int"):
+                if col.name in spec.key:
                     continue
-                filled = frame[frame[col.name].notna()]
+                filled = frame[frame[col.name].notna() & (frame[col.name].astype(str) != "")]
                 missing = filled[filled[f"provenance_{col.name}"] == ""]
                 assert missing.empty, f"{table}.{col.name} lacks provenance: {missing.iloc[0]}"
 
@@ -76,11 +78,12 @@ def test_every_seeded_value_has_provenance(db: Path) -> None:
 def test_unknown_capacity_says_what_is_assumed(db: Path) -> None:
     with store.connect(db) as con:
         sites = store.table_with_provenance(con, "sites").set_index("site_id")
-    row = sites.loc["aif_bsc"]
-    assert pd.isna(row["it_capacity_mw"])
-    assert "treats empty as 0 MW" in row["provenance_it_capacity_mw"]
-    assert sites.loc["eurohpc_lumi", "provenance_it_capacity_mw"].startswith("assumption:")
-    assert "379.7 PF / 53.43 GF/W" in sites.loc["eurohpc_lumi", "provenance_it_capacity_mw"]
+    row = sites.loc["aif_bsc"]  # procured, but no size published: buildable, no bound
+    assert row["capacity_status"] == "buildable"
+    assert pd.isna(row["it_capacity_mw"]) and pd.isna(row["expansion_limit_mw"])
+    assert "no GPU count or MW is published" in row["provenance_capacity_status"]
+    lumi = sites.loc["eurohpc_lumi", "provenance_it_capacity_mw"]
+    assert lumi.startswith("derivation:") and "379.7 PF / 53.43 GF/W" in lumi
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
@@ -99,9 +102,9 @@ def test_export_carries_provenance_columns(db: Path, tmp_path: Path) -> None:
     with store.connect(db) as con:
         store.export_table(con, "sites", tmp_path / "sites.csv")
     frame = pd.read_csv(tmp_path / "sites.csv")
-    assert len(frame) == 56
+    assert len(frame) == 101
     assert {"provenance_it_capacity_mw", "provenance_pue", "provenance_latitude"} <= set(frame)
-    assert frame["provenance_pue"].str.startswith("assumption:").all()
+    assert frame["provenance_pue"].str.startswith(("assumption:", "fact:")).all()
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
@@ -114,6 +117,7 @@ GOOD_SITE = {
     "site_name": "Fjord DC",
     "category": "user_site",
     "country": "DK",
+    "capacity_status": "existing",
     "pue": 1.15,
     "it_capacity_mw": 12.0,
     "latitude": 55.4,
@@ -141,6 +145,7 @@ def test_import_updates_only_given_columns(db: Path, tmp_path: Path) -> None:
                 "site_name": "LUMI",
                 "category": "eurohpc_supercomputer",
                 "country": "FI",
+                "capacity_status": "existing",
                 "pue": 1.03,
             }
         ],
@@ -152,7 +157,7 @@ def test_import_updates_only_given_columns(db: Path, tmp_path: Path) -> None:
     assert sites.loc["eurohpc_lumi", "pue"] == 1.03
     assert sites.loc["eurohpc_lumi", "it_capacity_mw"] == pytest.approx(7.106)  # kept
     assert sites.loc["eurohpc_lumi", "provenance_pue"].startswith("user edit")
-    assert sites.loc["eurohpc_lumi", "provenance_it_capacity_mw"].startswith("assumption")
+    assert sites.loc["eurohpc_lumi", "provenance_it_capacity_mw"].startswith("derivation")
 
 
 BAD_CELLS = [
@@ -252,7 +257,10 @@ def test_replace_refuses_to_orphan_rows(db: Path, tmp_path: Path) -> None:
         ],
     )
     before = fingerprint(db)
-    with store.connect(db) as con, pytest.raises(ValidationError, match="still used in demand"):
+    with (
+        store.connect(db) as con,
+        pytest.raises(ValidationError, match="still used in period_factors"),
+    ):
         store.import_table(con, "periods", path, replace=True)
     assert fingerprint(db) == before
 
@@ -271,6 +279,8 @@ def test_committed_seed_is_what_the_builder_makes(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    seed = root / "data" / "seed"
+    assert {p.name for p in tmp_path.glob("*.csv")} == {p.name for p in seed.glob("*.csv")}
     for built in sorted(tmp_path.glob("*.csv")):
         committed = root / "data" / "seed" / built.name
         assert built.read_text() == committed.read_text(), built.name
