@@ -604,7 +604,39 @@ def build_states() -> list[dict[str, object]]:
                 "not a EuroHPC participating state (Nov 2025): no contribution",
             )
         out.append(s)
+    per_capita_demand(out)
     return out
+
+
+def per_capita_demand(states: list[dict[str, object]]) -> None:
+    """Give a state with no Ember demand series the EU-27 electricity demand per person.
+
+    Without it the default grid-allowance rule would give such a state (IS, TR) no allowance,
+    so it could not build at home. The EU-27 average per person is a proxy, not the state's
+    figure, and is recorded as an assumption with its arithmetic.
+    """
+    eu = [s for s in states if s["eu_member"] and s.get("elec_demand_twh") is not None]
+    twh = sum(float(s["elec_demand_twh"]) for s in eu)  # type: ignore[arg-type]
+    people = sum(int(s["population"]) for s in eu)  # type: ignore[call-overload]
+    mwh_each = round(twh * 1e6 / people, 3)
+    aid = assume(
+        "elec_demand_per_capita",
+        mwh_each,
+        "MWh per person per year",
+        "A state with no Ember monthly demand series (IS, TR) gets the EU-27 average "
+        f"electricity demand per person: {twh:,.3f} TWh (2024, the EU-27 members' "
+        f"elec_demand_twh) / {people:,} people (World Bank) = {mwh_each} MWh per person. A proxy "
+        "so that the default grid-allowance rule gives the state an allowance; replace it with "
+        "the national figure.",
+        "Ember monthly demand (CC BY 4.0); World Bank SP.POP.TOTL",
+    )
+    for s in states:
+        if s.get("elec_demand_twh") is None and s.get("population"):
+            s["elec_demand_twh"] = round(int(s["population"]) * mwh_each / 1e6, 3)  # type: ignore[call-overload]
+            s["elec_demand_year"] = 2024
+            detail = f"{int(s['population']):,} people x {mwh_each} MWh = {s['elec_demand_twh']} TWh."  # type: ignore[call-overload]
+            assumed("member_states", str(s["iso2"]), "elec_demand_twh", aid, detail)
+            assumed("member_states", str(s["iso2"]), "elec_demand_year", aid)
 
 
 # --------------------------------------------------------------------------- sites
@@ -1595,7 +1627,7 @@ def build_caps(states: list[dict[str, object]]) -> list[dict[str, object]]:
         f"27 members' elec_demand_twh, Ember monthly); 45 / {eu_twh} = {45 / eu_twh:.6f}, "
         f"rounded to {share}. A country's allowance = {share} x its elec_demand_twh (TWh/yr; "
         "/ 8,760 h for average MW). Other figure: IEA Europe base case 68 -> 113 TWh (also "
-        "+45 TWh). States with no elec_demand_twh (IS, TR) get no allowance by this rule.",
+        "+45 TWh). States with no Ember series (IS, TR) use elec_demand_per_capita.",
         "European Commission news 2025-11-17 quoting the IEA (via "
         "data/reference/demand_grid_heat_costs.md s.1a); " + EMBER,
     )
