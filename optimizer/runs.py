@@ -19,7 +19,7 @@ from optimizer.domain import Inputs, inputs_from_records
 from optimizer.model import energy_cap, trusted_states, usable_sites
 from optimizer.scenario import Scenario, read_scenario
 from optimizer.solve import Plan
-from optimizer.store import write_frame
+from optimizer.store import spreadsheet_safe, write_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 
@@ -213,11 +213,11 @@ def export_run(
 
 
 def excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """Return an Excel workbook with one sheet per table."""
+    """Return an Excel workbook with one sheet per table (formula-like text made inert)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         for name, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
+            spreadsheet_safe(frame).to_excel(xl, sheet_name=name[:31], index=False)
     return buffer.getvalue()
 
 
