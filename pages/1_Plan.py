@@ -48,7 +48,7 @@ binding = pd.concat([leaders, binding.drop(leaders.index)])
 if binding.empty:
     st.write("No capacity, cap or rule binds: every state is served at its cheapest allowed site.")
 else:
-    st.markdown("\n".join(f"- {text}" for text in binding["explanation"].head(8)))
+    st.markdown("\n".join(f"- {ui.md_escape(text)}" for text in binding["explanation"].head(8)))
     with st.expander(f"All {len(binding)} binding constraints"):
         st.dataframe(
             binding[["explanation", "family", "constraint", "dual"]],
@@ -122,7 +122,7 @@ for name, table in {"allocation": alloc, "sites": result.sites, "states": result
     csv_col, parquet_col = st.columns(2)
     csv_col.download_button(
         f"{name.capitalize()} (CSV)",
-        lambda t=table: t.to_csv(index=False),
+        lambda t=table: optimizer.csv_text(t),
         f"{name}.csv",
         "text/csv",
         on_click="ignore",

@@ -68,7 +68,7 @@ for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
     merged = left.merge(right, how="outer", indicator=True)
     changed = merged[merged["_merge"] != "both"]
     if not changed.empty:
-        st.write(name)
+        st.text(name)
         st.dataframe(
             changed.replace({"left_only": "A only", "right_only": "B only"}), hide_index=True
         )
