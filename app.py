@@ -21,10 +21,12 @@ levels = reg["demand_scenarios"].set_index("demand_scenario")
 if scenario.demand_scenario in levels.index:
     level = levels.loc[scenario.demand_scenario]
     st.info(
-        f"The question by default: where should Europe place {level['name'].lower()} "
-        f"({level['total_it_mw']:,.0f} MW of IT load by {level['plan_year']}): pooled across "
-        "the Union, or built by every state at home? The demand level's sources and "
-        "arithmetic are on the Data page (table demand_scenarios)."
+        ui.md_escape(
+            f"The question by default: where should Europe place {level['name'].lower()} "
+            f"({level['total_it_mw']:,.0f} MW of IT load by {level['plan_year']}): pooled across "
+            "the Union, or built by every state at home? The demand level's sources and "
+            "arithmetic are on the Data page (table demand_scenarios)."
+        )
     )
 cols = st.columns(4)
 cols[0].metric("Sites", len(sites))

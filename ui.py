@@ -10,8 +10,11 @@ syntax as the CLI's `--set`, so a link reopens the same scenario.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +82,25 @@ RULE_LABELS = {
 }
 
 
+#: Signs that Markdown, GitHub extensions or Streamlit's own syntax (math, :color[...],
+#: :emoji:) would read as formatting, links or images.
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
+#: Where GitHub Markdown turns bare text into a link (http://..., www...., a@b.c), whatever
+#: the escapes: an invisible word joiner breaks the pattern without changing what is shown.
+AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
+def md_escape(text: object) -> str:
+    """Return `text` escaped so that st.markdown, captions, alerts and labels show it literally.
+
+    Every user or registry text shown through Markdown goes through here: a name like
+    `[x](http://evil.example)` is shown as typed, never as a link or a remote image.
+    """
+    plain = AUTOLINK.sub(WORD_JOINER, str(text))
+    return MARKDOWN_SIGNS.sub(r"\\\1", plain).replace("\n", "  \n")
+
+
 def db_path() -> Path:
     """Return the database the dashboard works on ($SOVCOMPUTE_DB or the default)."""
     return optimizer.default_db_path()
@@ -128,10 +150,20 @@ def _plan(path: str, version: float, scenario_json: str) -> optimizer.Plan:
     )
 
 
+def _solved[T](solve: Callable[[], T]) -> T:
+    """Run a solve; if it fails, say why on the page and stop it instead of a traceback."""
+    try:
+        return solve()
+    except Exception as e:  # the last guard between the solver and a visitor
+        st.error(md_escape(f"This scenario could not be solved: {e}"))
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers so
+
+
 def plan(scenario: optimizer.Scenario) -> optimizer.Plan:
     """Solve a scenario, cached by scenario and database version."""
     with st.spinner("Solving..."):
-        return _plan(str(db_path()), _version(), scenario.to_json())
+        return _solved(lambda: _plan(str(db_path()), _version(), scenario.to_json()))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -144,7 +176,7 @@ def _compare(path: str, version: float, scenario_json: str) -> optimizer.Compari
 def compare(scenario: optimizer.Scenario) -> optimizer.Comparison:
     """Solve a scenario pooled and as national build-out, cached."""
     with st.spinner("Solving the pooled plan and the national build-out..."):
-        return _compare(str(db_path()), _version(), scenario.to_json())
+        return _solved(lambda: _compare(str(db_path()), _version(), scenario.to_json()))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -161,8 +193,10 @@ def _rule_cost(
 def rule_cost(scenario: optimizer.Scenario, without: dict[str, Any]) -> optimizer.Comparison:
     """Solve a scenario with and without its rules, cached."""
     with st.spinner("Solving without the rules..."):
-        return _rule_cost(
-            str(db_path()), _version(), scenario.to_json(), json.dumps(without, sort_keys=True)
+        return _solved(
+            lambda: _rule_cost(
+                str(db_path()), _version(), scenario.to_json(), json.dumps(without, sort_keys=True)
+            )
         )
 
 
@@ -198,18 +232,42 @@ def user() -> str:
 
 
 # --------------------------------------------------------------------------- the scenario
+#: What a bad page-address value raises: a broken rule, or a value of the wrong type.
+URL_ERRORS = (optimizer.ScenarioError, ValueError, TypeError, AttributeError)
+
+
+def scenario_from_url(params: dict[str, str]) -> tuple[optimizer.Scenario, list[str]]:
+    """Read the scenario from the page address (`key=value` as in the CLI's `--set`).
+
+    Returns:
+        the scenario, or the default one if any entry is bad, and one line per bad entry
+        naming its key, its value and the rule it breaks.
+    """
+    items = [f"{k}={v}" for k, v in params.items()]
+    try:
+        return optimizer.apply_overrides(optimizer.Scenario(), items), []
+    except URL_ERRORS:
+        pass
+    types = {f.name: f.type for f in dataclasses.fields(optimizer.Scenario)}
+    problems = []
+    for item in items:
+        try:
+            optimizer.apply_overrides(optimizer.Scenario(), [item])
+        except optimizer.ScenarioError as e:
+            problems.append(f"{item}: {e}")
+        except URL_ERRORS:
+            top = item.split("=", 1)[0].split(".", 1)[0]
+            problems.append(f"{item}: {top} must be of type {types.get(top, 'unknown')}")
+    return optimizer.Scenario(), problems or [f"{' '.join(items)}: not valid together"]
+
+
 def _load_initial_scenario() -> None:
     """On a session's first run, take the scenario from the URL (or the default)."""
     if STORE in st.session_state:
         return
-    params = {k: st.query_params[k] for k in st.query_params}
-    try:
-        scenario = optimizer.apply_overrides(
-            optimizer.Scenario(), [f"{k}={v}" for k, v in params.items()]
-        )
-    except optimizer.ScenarioError as e:
-        st.session_state["url_error"] = str(e)
-        scenario = optimizer.Scenario()
+    scenario, problems = scenario_from_url({k: st.query_params[k] for k in st.query_params})
+    if problems:
+        st.session_state["url_error"] = problems
     st.session_state[STORE] = scenario.to_dict()
 
 
@@ -318,12 +376,22 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
         args=("plan_year",),
     )
     for field, label, lo, hi, step in SLIDERS:
-        st.slider(label, lo, hi, step=step, key=_widget(field), on_change=_store, args=(field,))
+        # A saved scenario, preset or link may hold a valid value beyond the usual range.
+        value = float(_get(field))
+        st.slider(
+            label,
+            min(lo, value),
+            max(hi, value),
+            step=step,
+            key=_widget(field),
+            on_change=_store,
+            args=(field,),
+        )
     with st.expander("Sovereignty"):
         for w, row in reg["workload_classes"].set_index("workload").iterrows():
             field = f"rules.{w}"
             st.selectbox(
-                f"{row['name']} may run",
+                f"{md_escape(row['name'])} may run",
                 optimizer.RULES,
                 key=_widget(field, row["rule"]),
                 format_func=RULE_LABELS.get,
@@ -387,6 +455,7 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
             field = f"energy_cap_overrides.{c}"
             st.number_input(
                 f"{c} allowance [MW facility]",
+                f"{md_escape(c)} cap [MW facility]",
                 min_value=0.0,
                 step=1.0,
                 key=_widget(field),
@@ -437,7 +506,7 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
         name = st.text_input("Name", key="save_name")
         if st.button("Save", key="save_scenario") and name.strip():
             optimizer.save_scenario(scenario.with_overrides(name=name.strip()), db_path())
-            st.success(f"Saved '{name.strip()}'.")
+            st.success(f"Saved '{md_escape(name.strip())}'.")
     return scenario
 
 
@@ -449,12 +518,10 @@ def page(title: str, scenario_controls: bool = True) -> optimizer.Scenario:
     reg = registry()
     with st.sidebar:
         scenario = _sidebar(reg) if scenario_controls else current_scenario()
-        st.caption(f"Database: `{db_path().name}`")
+        st.caption(f"Database: {md_escape(db_path().name)}")
     if "url_error" in st.session_state:
-        st.warning(
-            f"The link's scenario was not valid, so the baseline is shown: "
-            f"{st.session_state.pop('url_error')}"
-        )
+        lines = ["The link's scenario was not valid, so the baseline is shown:"]
+        st.warning(md_escape("\n".join(lines + st.session_state.pop("url_error"))))
     st.query_params.from_dict(optimizer.to_overrides(scenario))
     return scenario
 
@@ -466,11 +533,11 @@ def status_banner(result: optimizer.Plan) -> None:
         if not result.warnings:
             st.success("Optimal plan: all demand served under every rule.")
     elif result.has_solution:
-        st.warning(result.message)
+        st.warning(md_escape(result.message))
     else:
-        st.error(result.message)
+        st.error(md_escape(result.message))
     for w in result.warnings:
-        st.warning(w)
+        st.warning(md_escape(w))
 
 
 def validation_error(error: optimizer.ValidationError) -> None:

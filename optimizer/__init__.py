@@ -53,7 +53,7 @@ from optimizer.scenario import (
 )
 from optimizer.scenario import from_dict as scenario_from_dict
 from optimizer.solve import MONEY, Plan, Status
-from optimizer.store import default_db_path
+from optimizer.store import csv_text, default_db_path, spreadsheet_safe
 from optimizer.sweep import FRONTS, grid_scenarios, pareto, sweep, sweep_here
 from optimizer.validate import ValidationError
 
@@ -74,6 +74,7 @@ __all__ = [
     "apply_overrides",
     "assumptions",
     "compare",
+    "csv_text",
     "default_db_path",
     "effective_inputs",
     "excel_bytes",
@@ -107,6 +108,7 @@ __all__ = [
     "scenario_from_dict",
     "scenario_from_json",
     "scenarios",
+    "spreadsheet_safe",
     "sweep",
     "sweep_here",
     "to_overrides",

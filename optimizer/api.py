@@ -49,11 +49,19 @@ def assumptions(db: Path | str | None = None) -> pd.DataFrame:
 
 
 def import_file(
-    db: Path | str | None, table: str, path: Path, replace: bool = False
+    db: Path | str | None,
+    table: str,
+    path: Path,
+    replace: bool = False,
+    allow_empty: bool = False,
 ) -> dict[str, int]:
-    """Validate a CSV/Parquet/Excel file and write it into `table`: all rows or none."""
+    """Validate a CSV/Parquet/Excel file and write it into `table`: all rows or none.
+
+    With `replace`, a file without data rows (which would empty the table) is refused unless
+    `allow_empty`.
+    """
     with store.connect(db) as con:
-        return store.import_table(con, table, path, replace=replace)
+        return store.import_table(con, table, path, replace=replace, allow_empty=allow_empty)
 
 
 def import_upload(

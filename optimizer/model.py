@@ -284,9 +284,9 @@ def add_groups(p: Problem, sites: list[Site]) -> None:
     by_signature: dict[Any, list[Member]] = defaultdict(list)
     for s, w in pairs:
         by_signature[(s, w) if full else signature(s, w)].append((s, w))
-    for k, members in enumerate(sorted(by_signature.values())):
-        g = _name(*members[0]) if len(members) == 1 else f"group{k + 1}"
-        p.members[g] = tuple(members)
+    for k, group in enumerate(sorted(by_signature.values())):
+        g = _name(*group[0]) if len(group) == 1 else f"group{k + 1}"
+        p.members[g] = tuple(group)
     for g, members in p.members.items():
         for t in inputs.periods:
             p.group_demand[(g, t)] = sum(p.demand[(s, w, t)] for s, w in members)

@@ -43,7 +43,8 @@ class Column:
     min_exclusive: bool = False
     choices: tuple[str, ...] = ()
     iso: bool = False  # an ISO 3166-1 alpha-2 code
-    identifier: bool = False  # letters, digits, '_', '.', '-' only (used in LP names)
+    identifier: bool = False  # letters, digits, '_', '.' only (used in LP names)
+    max_length: int | None = None  # longest text accepted [characters]
     ref: tuple[str, str] | None = None  # (table, column) the value must exist in
     doc: str = ""
 
@@ -66,7 +67,38 @@ class Table:
         return [c.name for c in self.columns]
 
 
+#: Plausible upper bounds by unit, so that a typo or a corrupt file (a PUE of 40, 1e308 MW) is
+#: refused with the rule named instead of breaking every solve; a column may declare its own
+#: `max` (PUE <= 4). A test checks that every number column has a bound.
+PLAUSIBLE_MAX: dict[str, float] = {
+    "MW IT": 10_000.0,
+    "MW facility": 10_000.0,
+    "MW thermal": 10_000.0,
+    "EUR/MWh": 5_000.0,
+    "EUR/MWh thermal": 5_000.0,
+    "gCO2/kWh": 2_000.0,
+    "L/kWh IT": 10.0,
+    "-": 10.0,
+    "h": 8_784.0,
+    "persons": 2e9,
+    "USD (current)": 1e14,
+    "PFLOP/s": 1e5,
+    "count": 1e8,
+    "EUR/MW/yr": 1e8,
+    "EUR/MW IT": 1e9,
+    "TWh/yr": 10_000.0,
+    "years": 50.0,
+}
+#: Identifiers name LP variables and constraints: short, and no sign PuLP rewrites ('-' -> '_').
+IDENTIFIER_MAX = 64
+TEXT_MAX = 1_000
+
+
 def _c(name: str, type: ColType, unit: str = "", **kw: object) -> Column:
+    if type in ("int", "float") and unit in PLAUSIBLE_MAX:
+        kw.setdefault("max", PLAUSIBLE_MAX[unit])
+    if type == "str":
+        kw.setdefault("max_length", IDENTIFIER_MAX if kw.get("identifier") else TEXT_MAX)
     return Column(name, type, unit, **kw)  # type: ignore[arg-type]
 
 
@@ -180,6 +212,7 @@ TABLES: dict[str, Table] = {
                     "-",
                     required=True,
                     min=1.0,
+                    max=4.0,
                     doc="power usage effectiveness, EN 50600-4-2",
                 ),
                 _c(

@@ -26,7 +26,7 @@ from optimizer.model import (
 )
 from optimizer.scenario import Scenario, crf, read_scenario
 from optimizer.solve import Plan
-from optimizer.store import write_frame
+from optimizer.store import spreadsheet_safe, write_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 
@@ -253,11 +253,11 @@ def export_run(
 
 
 def excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """Return an Excel workbook with one sheet per table."""
+    """Return an Excel workbook with one sheet per table (formula-like text made inert)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         for name, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
+            spreadsheet_safe(frame).to_excel(xl, sheet_name=name[:31], index=False)
     return buffer.getvalue()
 
 

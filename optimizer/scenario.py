@@ -7,6 +7,7 @@ documented on each field and in the README.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -200,6 +201,8 @@ class Scenario:
             self.gpu_cap_applies_to in ("untrusted", "all"),
             f"gpu_cap_applies_to={self.gpu_cap_applies_to!r} must be 'untrusted' or 'all'",
         )
+        for key, value in _numbers(self):
+            need(math.isfinite(value), f"{key}={value!r} must be a finite number")
         if problems:
             raise ScenarioError(f"scenario '{self.name}': " + "; ".join(problems))
 
@@ -245,6 +248,18 @@ def crf(rate: float, years: float) -> float:
     if rate == 0:
         return 1.0 / years
     return rate / (1.0 - (1.0 + rate) ** -years)
+
+
+def _numbers(scenario: Scenario) -> list[tuple[str, float]]:
+    """Return every float of a scenario, table entries as `table.key`, to check they are finite."""
+    found = []
+    for f in fields(scenario):
+        value = getattr(scenario, f.name)
+        entries = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, v in entries:
+            if isinstance(v, float):
+                found.append((f.name if sub is None else f"{f.name}.{sub}", v))
+    return found
 
 
 FIELDS = {f.name: f for f in fields(Scenario)}

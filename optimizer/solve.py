@@ -472,7 +472,7 @@ BOOKKEEPING = ("pooled_load", "build_size")
 def _ranging(problem: Problem, n: int) -> tuple[list[float], list[float]]:
     """Return, per row, the right-hand sides between which its dual holds (HiGHS ranging)."""
     try:
-        status, ranging = problem.lp.solverModel.getRanging()
+        status, ranging = problem.lp.solverModel.getRanging()  # type: ignore[union-attr]
         lo, hi = list(ranging.row_bound_dn.value_), list(ranging.row_bound_up.value_)
         if len(lo) == n:
             return lo, hi

@@ -10,9 +10,8 @@ import getpass
 import io
 import json
 import os
-import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,32 @@ def _set_aside_if_v1(db: Path) -> Path | None:
     return kept
 
 
+class StoreError(OSError):
+    """A write to the database failed (disk full, file not writable); nothing was written."""
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: all of it is written, or none of it.
+
+    A write the disk refuses (full, read-only) becomes a StoreError that says so. After a failed
+    commit DuckDB has no transaction left, so the rollback may fail too: it is attempted and its
+    own error dropped, so the reason shown is "No space left on device", not "cannot rollback".
+    """
+    con.execute("BEGIN TRANSACTION")
+    committing = False
+    try:
+        yield
+        committing = True
+        con.execute("COMMIT")
+    except BaseException as e:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        if isinstance(e, duckdb.IOException) or (committing and isinstance(e, duckdb.Error)):
+            raise StoreError(f"could not write the database, nothing was saved: {e}") from None
+        raise
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations in data/migrations not yet recorded; return the ones applied."""
     con.execute(
@@ -102,24 +127,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         version = int(f.name.split("_", 1)[0])
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(f.read_text(encoding="utf-8"))
             con.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, f.stem]
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(f.stem)
     return applied
 
 
 def seed(con: duckdb.DuckDBPyConnection) -> None:
     """Load the embedded default dataset (data/seed) with its assumptions and provenance."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in REGISTRY_TABLES:
             frame = read_table_file(SEED / f"{table}.csv")
             rows = validate_rows(
@@ -137,10 +156,6 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
             cols = ", ".join(frame.columns)
             con.execute(f"INSERT INTO {extra} ({cols}) SELECT {cols} FROM incoming")
             con.unregister("incoming")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -236,16 +251,43 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
     return len(frame)
 
 
+#: A text cell starting with one of these runs as a formula in Excel or LibreOffice (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return `frame` with every text cell a spreadsheet would run as a formula made inert.
+
+    Such cells get a leading single quote, as OWASP advises for CSV and Excel exports; numbers,
+    negative ones included, stay numbers. Every CSV and Excel export goes through here.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+            )
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """Return one table as CSV text that is safe to open in a spreadsheet."""
+    return spreadsheet_safe(frame).to_csv(index=False)
+
+
 def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
-    """Write one table to a file whose suffix says the format (.csv, .parquet, .xlsx, .json)."""
+    """Write one table to a file whose suffix says the format (.csv, .parquet, .xlsx, .json).
+
+    CSV and Excel files get formula-like text cells neutralised (`spreadsheet_safe`).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        path.write_text(csv_text(frame), encoding="utf-8")
     elif suffix == ".parquet":
         frame.to_parquet(path, index=False)
     elif suffix == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name=sheet[:31])
+        spreadsheet_safe(frame).to_excel(path, index=False, sheet_name=sheet[:31])
     elif suffix == ".json":
         frame.to_json(path, orient="records", indent=1)
     else:
@@ -261,11 +303,13 @@ def import_table(
     replace: bool = False,
     edited_by: str | None = None,
     name: str | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, int]:
     """Validate a file and write its rows into a registry table: all rows or none.
 
     Rows whose key exists are updated (columns absent from the file keep their values), new keys
-    are added. With `replace`, rows whose key is not in the file are deleted. Every value that
+    are added. With `replace`, rows whose key is not in the file are deleted; a file without
+    rows then empties the table, which is refused unless `allow_empty`. Every value that
     changes is recorded in provenance as a user edit naming the file.
 
     Returns:
@@ -275,11 +319,8 @@ def import_table(
         ValidationError: the file breaks a rule; the database is unchanged.
     """
     file = upload_label(name) if name is not None else Path(str(path)).name
-    try:
-        frame = read_table_file(path, file)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValidationError([Problem(file, None, None, None, f"cannot be read: {e}")]) from None
-    return save_rows(con, table, frame, f"import of {file}", file, replace, edited_by)
+    frame = read_table_file(path, file)
+    return save_rows(con, table, frame, f"import of {file}", file, replace, edited_by, allow_empty)
 
 
 def save_rows(
@@ -290,10 +331,24 @@ def save_rows(
     file: str,
     replace: bool = False,
     edited_by: str | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, int]:
     """Validate `frame` and write it into `table` as `import_table` does (the edit seam)."""
     if table not in TABLES:
         raise ValueError(f"unknown table '{table}' (tables: {', '.join(TABLES)})")
+    if replace and frame.empty and not allow_empty:
+        raise ValidationError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    None,
+                    f"has no data rows: replacing would delete every row of {table} "
+                    "(allow an empty replace explicitly to do that)",
+                )
+            ]
+        )
     spec = TABLES[table]
     rows = validate_rows(table, frame, file, known=_known_refs(con, table))
     current = {key_of(table, r): r for r in load_table(con, table).to_dict("records")}
@@ -303,8 +358,7 @@ def save_rows(
     by = edited_by or getpass.getuser()
     now = datetime.now(UTC).replace(tzinfo=None)
     counts = {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for k, row in incoming.items():
             old = current.get(k)
             merged = {
@@ -339,10 +393,6 @@ def save_rows(
                     "DELETE FROM provenance WHERE table_name = ? AND row_key = ?", [table, k]
                 )
                 counts["deleted"] += 1
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return counts
 
 
@@ -422,8 +472,7 @@ def save_run(
     tables: dict[str, pd.DataFrame],
 ) -> None:
     """Store a run: its scenario, summary, result tables and inputs, in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "INSERT INTO runs (run_id, scenario_name, scenario, status, objective_eur,"
             " build_seconds, solve_seconds, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -442,10 +491,6 @@ def save_run(
             "INSERT INTO run_tables (run_id, name, body) VALUES (?, ?, ?)",
             [[run_id, name, frame.to_json(orient="records")] for name, frame in tables.items()],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -6,21 +6,24 @@ rule it breaks. Row 1 is the first data row (line 2 of a CSV file).
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from optimizer.registry import TABLES, Column, Table
+from optimizer.registry import IDENTIFIER_MAX, TABLES, Column, Table
 
 PROVENANCE_PREFIX = "provenance_"
-IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-]+")
+IDENTIFIER = re.compile(rf"[A-Za-z0-9_.]{{1,{IDENTIFIER_MAX}}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +81,104 @@ def read_table_file(source: Path | bytes, name: str | None = None) -> pd.DataFra
     """Read a CSV, Parquet or Excel table as text cells, so that every value can be checked.
 
     `source` is a path, or the file's bytes (an upload, read from memory: never written to the
-    file system under a name the client chose); `name` then only says the format.
+    file system under a name the client chose); `name` then only says the format and labels the
+    messages.
+
+    Raises:
+        ValidationError: the file cannot be read as a table of its format, saying why (empty,
+            not UTF-8, another delimiter, ragged rows, compressed, not the format its name says).
     """
-    suffix = file_format(name if name is not None else str(source))
-    data: Any = io.BytesIO(source) if isinstance(source, bytes) else source
-    if suffix == ".csv":
-        return pd.read_csv(data, dtype=str, keep_default_na=False)
+    label = name if name is not None else Path(str(source)).name
+    try:
+        suffix = file_format(label)
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        why = _not_this_format(data, suffix)
+        if why:
+            raise ValueError(why)
+        if suffix == ".csv":
+            return _read_csv(data, label)
+        if suffix == ".parquet":
+            return pd.read_parquet(io.BytesIO(data)).astype(object)
+        return pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except ValidationError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any parser failure on untrusted bytes is a message
+        raise ValidationError([Problem(label, None, None, None, f"cannot be read: {e}")]) from None
+
+
+#: The first bytes of each kind of file a table may arrive as, to say what a file really is.
+MAGIC = {
+    b"\x1f\x8b": "gzip-compressed data",
+    b"PK\x03\x04": "a zip archive",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an old-style (.xls) Excel workbook",
+    b"PAR1": "a Parquet file",
+    b"\xff\xfe": "UTF-16 text",
+    b"\xfe\xff": "UTF-16 text",
+}
+EXPECTED = {
+    ".csv": "CSV text",
+    ".parquet": "a Parquet file",
+    ".xlsx": "an Excel workbook (.xlsx)",
+    ".xls": "an old-style (.xls) Excel workbook",
+}
+
+
+def _not_this_format(data: bytes, suffix: str) -> str | None:
+    """Say why `data` is not a file of the format its name claims, or None if it may be."""
+    if not data.strip():
+        return "the file is empty"
+    found = next((kind for magic, kind in MAGIC.items() if data.startswith(magic)), None)
     if suffix == ".parquet":
-        return pd.read_parquet(data).astype(object)
-    return pd.read_excel(data, dtype=str, keep_default_na=False)
+        if found != "a Parquet file":
+            return f"is not a Parquet file (it looks like {found or 'text'})"
+        if len(data) < 12 or not data.endswith(b"PAR1"):
+            return "is a truncated Parquet file (its footer is missing)"
+    elif suffix == ".xlsx":
+        if found != "a zip archive":
+            return f"is not an Excel workbook (it looks like {found or 'text'})"
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                return "is a zip archive but not an Excel workbook (no xl/workbook.xml inside)"
+    elif suffix == ".xls" and found != EXPECTED[".xls"]:
+        return f"is not an old-style Excel workbook (it looks like {found or 'text'})"
+    elif suffix == ".csv" and found is not None:
+        hint = "; save it as CSV UTF-8" if found == "UTF-16 text" else ""
+        return f"is {found}, not CSV text{hint}"
+    return None
+
+
+def _read_csv(data: bytes, label: str) -> pd.DataFrame:
+    """Parse comma-separated UTF-8 text (a BOM is allowed); blank lines are skipped."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ValueError(
+            f"is not UTF-8 text (byte 0x{data[e.start]:02x} on line {line}; latin-1 or "
+            "Windows-1252?): save it as CSV UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise ValueError("contains NUL bytes: it is not CSV text (UTF-16? save it as CSV UTF-8)")
+    lines = [(n, r) for n, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(r)]
+    if not lines:
+        raise ValueError("the file is empty")
+    header = [c.strip() for c in lines[0][1]]
+    if len(header) == 1 and (sep := next((d for d in ";\t|" if d in header[0]), None)):
+        raise ValueError(
+            f"columns are separated by {sep!r}, not ',': save it as comma-separated CSV"
+        )
+    problems = [
+        Problem(label, None, c, None, "column appears twice in the header")
+        for c in sorted({c for c in header if header.count(c) > 1})
+    ]
+    problems += [
+        Problem(label, i, None, None, f"line {n} has {len(r)} fields, the header has {len(header)}")
+        for i, (n, r) in enumerate(lines[1:], start=1)
+        if len(r) != len(header)
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return pd.DataFrame([r for _, r in lines[1:]], columns=header, dtype=object)
 
 
 def upload_label(name: str) -> str:
@@ -103,23 +195,42 @@ def _blank(v: Any) -> bool:
     return isinstance(v, str) and v.strip() == ""
 
 
+def _kind(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "a boolean"
+    if isinstance(v, int | float | np.number):
+        return "a number"
+    return f"a {type(v).__name__}"
+
+
 def parse_value(col: Column, v: Any) -> Any:
-    """Convert one cell to the column's type; raise ValueError with the rule if it cannot."""
+    """Convert one cell to the column's type; raise ValueError with the rule if it cannot.
+
+    Cells read from text (CSV, Excel) are strings; a typed file (Parquet) or the data editor
+    brings booleans and numbers, which must match the column's type: a boolean is not a number
+    and a number is not a yes/no (0 and 1 are accepted only as text).
+    """
     if _blank(v):
         return None
     if col.type == "str":
-        return str(v).strip()
+        if not isinstance(v, str):
+            raise ValueError(f"must be text, not {_kind(v)}")
+        return v.strip()
     if col.type == "bool":
-        if isinstance(v, bool):
-            return v
-        text = str(v).strip().lower()
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        text = str(v).strip().lower() if isinstance(v, str) else None
         if text in ("true", "yes", "1", "y"):
             return True
         if text in ("false", "no", "0", "n"):
             return False
         raise ValueError("must be yes/no or true/false")
+    if isinstance(v, str):
+        v = v.strip().replace("_", "")
+    elif not isinstance(v, int | float | np.number) or isinstance(v, bool | np.bool_):
+        raise ValueError(f"must be a number ({col.type}), not {_kind(v)}")
     try:
-        number = float(str(v).strip().replace("_", "")) if isinstance(v, str) else float(v)
+        number = float(v)
     except (TypeError, ValueError):
         raise ValueError(f"must be a number ({col.type})") from None
     if not math.isfinite(number):
@@ -137,11 +248,16 @@ def _range_rule(col: Column, value: Any) -> str | None:
         op = ">" if col.min_exclusive else ">="
         return f"must be {op} {col.min:g}{unit}"
     if col.max is not None and value > col.max:
-        return f"must be <= {col.max:g}{unit}"
+        return f"must be <= {col.max:,g}{unit} (plausible upper bound of {col.name})"
     if col.choices and value not in col.choices:
         return f"must be one of {', '.join(col.choices)}"
     if col.identifier and not IDENTIFIER.fullmatch(value):
-        return "must use only letters, digits, '_', '.' and '-' (no spaces)"
+        return (
+            f"must be 1 to {col.max_length} letters, digits, '_' or '.' (no spaces or other "
+            "signs: it names variables and constraints in the LP)"
+        )
+    if col.max_length is not None and len(value) > col.max_length:
+        return f"must be at most {col.max_length} characters (it has {len(value)})"
     if col.iso and value not in iso_codes():
         return "must be a known ISO 3166-1 alpha-2 code (GB for the United Kingdom, GR for Greece)"
     return None

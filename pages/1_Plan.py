@@ -18,13 +18,15 @@ s = result.summary
 levels = ui.registry()["demand_scenarios"].set_index("demand_scenario")
 level = levels.loc[s["demand_scenario"]] if s["demand_scenario"] in levels.index else None
 st.caption(
-    f"Plan year {s['plan_year']}; demand: "
-    + (
-        f"{level['name']} ({level['total_it_mw'] * scenario.demand_growth:,.0f} MW IT)"
-        if level is not None
-        else str(s["demand_scenario"])
+    ui.md_escape(
+        f"Plan year {s['plan_year']}; demand: "
+        + (
+            f"{level['name']} ({level['total_it_mw'] * scenario.demand_growth:,.0f} MW IT)"
+            if level is not None
+            else str(s["demand_scenario"])
+        )
+        + f". Solved as {s['formulation']}."
     )
-    + f". Solved as {s['formulation']}."
 )
 cols = st.columns(4)
 cols[0].metric("Annual cost [EUR/yr]", ui.eur(s["cost_eur"]))
@@ -47,9 +49,8 @@ if not built.empty:
     top = ", ".join(
         f"{r.site_name} ({r.country}) {r.new_mw:,.1f} MW" for r in built.head(3).itertuples()
     )
-    st.write(
-        f"**Built:** {top}" + (f" and {len(built) - 3} more sites." if len(built) > 3 else ".")
-    )
+    more = f" and {len(built) - 3} more sites." if len(built) > 3 else "."
+    st.write(f"**Built:** {ui.md_escape(top + more)}")
 
 alloc = result.allocation
 left, right = st.columns(2)
@@ -83,7 +84,7 @@ else:
     # Lead with the strongest lever of each family, so one family does not hide the others.
     leaders = levers.drop_duplicates("family")
     ordered = pd.concat([leaders, levers.drop(leaders.index)])
-    st.markdown("\n".join(f"- {text}" for text in ordered["sentence"].head(8)))
+    st.markdown("\n".join(f"- {ui.md_escape(text)}" for text in ordered["sentence"].head(8)))
     with st.expander(f"All {len(levers)} binding constraints, per year"):
         st.dataframe(
             ordered,
@@ -199,7 +200,7 @@ for name, table in {"allocation": alloc, "sites": result.sites, "states": result
     csv_col, parquet_col = st.columns(2)
     csv_col.download_button(
         f"{name.capitalize()} (CSV)",
-        lambda t=table: t.to_csv(index=False),
+        lambda t=table: optimizer.csv_text(t),
         f"{name}.csv",
         "text/csv",
         on_click="ignore",

@@ -108,7 +108,7 @@ for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
     merged = left.astype(str).merge(right.astype(str), how="outer", indicator=True)
     changed = merged[merged["_merge"] != "both"]
     if not changed.empty:
-        st.write(name)
+        st.text(name)
         changed = changed.assign(
             _merge=changed["_merge"]
             .astype(str)

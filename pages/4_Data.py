@@ -29,7 +29,7 @@ d1, d2 = st.columns(2)
 # Files are made when clicked (deferred), from the table already on the page.
 d1.download_button(
     f"{table} (CSV)",
-    lambda: frame.to_csv(index=False),
+    lambda: optimizer.csv_text(frame),
     f"{table}.csv",
     "text/csv",
     on_click="ignore",
@@ -57,7 +57,9 @@ pending = [
 pending += [f"{len(changes['added_rows'])} new row(s)"] if changes["added_rows"] else []
 pending += [f"{len(changes['deleted_rows'])} deleted row(s)"] if changes["deleted_rows"] else []
 save_col, pending_col = st.columns([1, 4], vertical_alignment="center")
-pending_col.caption("Not saved yet: " + "; ".join(pending) if pending else "No unsaved changes.")
+pending_col.caption(
+    "Not saved yet: " + ui.md_escape("; ".join(pending)) if pending else "No unsaved changes."
+)
 if save_col.button("Save edits"):
     try:
         saved(

@@ -92,5 +92,5 @@ if "tradeoff" in st.session_state:
         )
     st.dataframe(frame, hide_index=True)
     st.download_button(
-        "Sweep (CSV)", frame.to_csv(index=False), "tradeoff.csv", "text/csv", on_click="ignore"
+        "Sweep (CSV)", optimizer.csv_text(frame), "tradeoff.csv", "text/csv", on_click="ignore"
     )

@@ -634,7 +634,9 @@ def per_capita_demand(states: list[dict[str, object]]) -> None:
         if s.get("elec_demand_twh") is None and s.get("population"):
             s["elec_demand_twh"] = round(int(s["population"]) * mwh_each / 1e6, 3)  # type: ignore[call-overload]
             s["elec_demand_year"] = 2024
-            detail = f"{int(s['population']):,} people x {mwh_each} MWh = {s['elec_demand_twh']} TWh."  # type: ignore[call-overload]
+            detail = (
+                f"{int(s['population']):,} people x {mwh_each} MWh = {s['elec_demand_twh']} TWh."  # type: ignore[call-overload]
+            )
             assumed("member_states", str(s["iso2"]), "elec_demand_twh", aid, detail)
             assumed("member_states", str(s["iso2"]), "elec_demand_year", aid)
 

@@ -33,10 +33,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, log: Path) -> Iterator[str]:
-    """Start `streamlit run app.py` on `db` at 127.0.0.1; yield its URL; stop it after."""
+def running_app(db: Path, log: Path, flags: bool = True) -> Iterator[str]:
+    """Start `streamlit run app.py` on `db` at 127.0.0.1; yield its URL; stop it after.
+
+    With `flags=False` only the port is given on the command line, so the address, headless
+    mode and the rest come from .streamlit/config.toml, as for a plain `streamlit run app.py`.
+    """
     port = free_port()
     env = {**os.environ, "SOVCOMPUTE_DB": str(db)}
+    explicit = ["--server.address", "127.0.0.1", "--server.headless", "true"] if flags else []
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [
@@ -47,10 +52,7 @@ def running_app(db: Path, log: Path) -> Iterator[str]:
                 str(ROOT / "app.py"),
                 "--server.port",
                 str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
+                *explicit,
             ],
             cwd=ROOT,
             env=env,
