@@ -254,7 +254,7 @@ FILES = [
         "NUL bytes in CSV",
         "periods",
         "nul.csv",
-        lambda: PERIODS.replace(b"winter", b"win\0ter"),
+        lambda: PERIODS.replace(b"jan", b"j\0an"),
         ("nul.csv", "NUL bytes"),
     ),
     # types enforced per column
@@ -585,9 +585,9 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
 
 def test_an_empty_replace_is_done_when_asked_for_explicitly(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "caps.csv"
-    path.write_text("country,period,energy_cap_mw\n", encoding="utf-8")
+    path.write_text("country,energy_cap_mw\n", encoding="utf-8")
     counts = api.import_file(db, "energy_caps", path, replace=True, allow_empty=True)
-    assert counts["deleted"] == 24 and api.registry(db)["energy_caps"].empty
+    assert counts["deleted"] == 3 and api.registry(db)["energy_caps"].empty
 
 
 def test_text_a_planner_may_type_still_imports(db: Path, tmp_path: Path) -> None:
@@ -698,7 +698,7 @@ def test_a_bad_page_address_says_why_and_shows_the_baseline(
     assert not at.exception
     [warning] = [unescape(w.value) for w in at.warning if "not valid" in w.value]
     assert "the baseline is shown" in warning and key_value in warning and rule in warning
-    carbon = next(s for s in at.slider if s.label.startswith("Carbon price"))
+    carbon = next(s for s in at.slider if s.label.startswith("Carbon cost"))
     assert carbon.value == optimizer.Scenario().carbon_price_eur_per_t
     assert all("](" not in text and "![" not in text for text in shown_text(at))
     assert digest(db) == before
@@ -737,7 +737,7 @@ def test_a_valid_value_beyond_a_slider_keeps_the_page_working(
     at.query_params["carbon_price_eur_per_t"] = "500.0"
     at.run()
     assert not at.exception and not at.warning
-    assert next(s for s in at.slider if s.label.startswith("Carbon price")).value == 500.0
+    assert next(s for s in at.slider if s.label.startswith("Carbon cost")).value == 500.0
     at = AppTest.from_file(str(ROOT / "pages/1_Plan.py"), default_timeout=60)
     at.query_params["carbon_price_eur_per_t"] = "1e308"
     at.run()

@@ -224,8 +224,15 @@ def test_energy_caps_are_sourced_derivations() -> None:
 def test_member_state_demand_is_the_ember_year_sum() -> None:
     states = table("member_states").set_index("iso2")
     assert states.loc["DE", "elec_demand_year"] == "2024"
-    assert states.loc["IS", "elec_demand_twh"] == ""  # no Ember row: no default grid allowance
     eu = states[states["eu_member"] == "True"]
     assert (eu["elec_demand_year"] == "2024").all()
     eu_twh = pd.to_numeric(eu["elec_demand_twh"]).sum()
     assert assumption("grid_cap_default_share") == pytest.approx(round(45 / eu_twh, 4))
+    # No Ember row for IS: the EU-27 demand per person x its population, as an assumption.
+    per_person = round(eu_twh * 1e6 / pd.to_numeric(eu["population"]).sum(), 3)
+    assert assumption("elec_demand_per_capita") == pytest.approx(per_person)
+    expected = round(int(states.loc["IS", "population"]) * per_person / 1e6, 3)
+    assert float(states.loc["IS", "elec_demand_twh"]) == pytest.approx(expected)
+    prov = table("provenance")
+    row = prov[(prov["row_key"] == "IS") & (prov["column_name"] == "elec_demand_twh")]
+    assert list(row["kind"]) == ["assumption"]
