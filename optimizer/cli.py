@@ -104,8 +104,8 @@ class _Commands(_Group):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.TyperException, typer.Exit, typer.Abort):
-            raise  # usage errors (exit 2) and deliberate exits
+        except (typer.TyperException, typer.Exit, typer.Abort, BrokenPipeError):
+            raise  # usage errors (exit 2), deliberate exits, output closed early (`| head`)
         except Exception as e:
             if os.environ.get("SOVCOMPUTE_DEBUG"):
                 raise

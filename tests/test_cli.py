@@ -390,3 +390,14 @@ def test_bad_input_gets_a_reason_an_exit_code_and_changes_nothing(
         assert "Error:" in result.stderr
     assert file_hash(db) == before
     assert not (tmp_path / "out").exists() and not (tmp_path / "s.csv").exists()
+
+
+def test_readme_commands_write_only_under_ignored_folders() -> None:
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    start = readme.index("```bash\nsovcompute() {")
+    block = readme[start + 8 : readme.index("```", start + 8)]
+    assert block.startswith('sovcompute() { python3 -m uv run sovcompute "$@"; }')
+    written = re.findall(r"(?:--out|--db|export \w+|import \w+) ([\w./-]+)", block)
+    assert written and all(p.startswith("runs/") for p in written), written
+    assert "runs/" in (root / ".gitignore").read_text().splitlines()
