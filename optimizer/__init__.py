@@ -1,117 +1,168 @@
 """European sovereign compute planner: the importable package.
 
-The public API is what `__all__` lists; the modules behind it are private.
+The public API is what `__all__` lists; the modules behind it are private. Names are imported
+on first use (module `__getattr__`), so that `import optimizer` and the CLI's `--help` do not
+pay for pandas, PuLP and DuckDB up front.
 """
 
-from optimizer.api import (
-    DIVIDEND,
-    Comparison,
-    assumptions,
-    compare,
-    europe_outlines,
-    export_file,
-    grid_allowances,
-    import_file,
-    import_upload,
-    inputs_from_tables,
-    load_inputs,
-    load_run,
-    plan,
-    presets,
-    provenance_counts,
-    registry,
-    registry_table,
-    reproduce,
-    rule_cost,
-    run_and_store,
-    runs,
-    save_scenario,
-    save_table,
-    scenario_from_json,
-    scenarios,
-    write_lp,
-)
-from optimizer.domain import RULES, Inputs
-from optimizer.levers import marginal_costs
-from optimizer.registry import TABLES
-from optimizer.runs import (
-    effective_inputs,
-    excel_bytes,
-    export_run,
-    inputs_from_run,
-    parquet_bytes,
-    read_run_folder,
-    workbook_bytes,
-)
-from optimizer.scenario import (
-    FAMILIES,
-    Scenario,
-    ScenarioError,
-    apply_overrides,
-    read_scenario,
-    to_overrides,
-)
-from optimizer.scenario import from_dict as scenario_from_dict
-from optimizer.solve import MONEY, Plan, Status
-from optimizer.store import csv_text, default_db_path, spreadsheet_safe
-from optimizer.sweep import FRONTS, grid_scenarios, pareto, sweep, sweep_here
-from optimizer.validate import ValidationError
+from __future__ import annotations
 
-__all__ = [
-    "FAMILIES",
-    "FRONTS",
-    "MONEY",
-    "RULES",
-    "TABLES",
-    "DIVIDEND",
-    "Comparison",
-    "Inputs",
-    "Plan",
-    "Scenario",
-    "ScenarioError",
-    "Status",
-    "ValidationError",
-    "apply_overrides",
-    "assumptions",
-    "compare",
-    "csv_text",
-    "default_db_path",
-    "effective_inputs",
-    "excel_bytes",
-    "europe_outlines",
-    "export_file",
-    "export_run",
-    "grid_allowances",
-    "grid_scenarios",
-    "import_file",
-    "import_upload",
-    "load_inputs",
-    "load_run",
-    "marginal_costs",
-    "pareto",
-    "parquet_bytes",
-    "plan",
-    "presets",
-    "provenance_counts",
-    "read_scenario",
-    "reproduce",
-    "rule_cost",
-    "inputs_from_run",
-    "inputs_from_tables",
-    "read_run_folder",
-    "registry",
-    "registry_table",
-    "run_and_store",
-    "runs",
-    "save_scenario",
-    "save_table",
-    "scenario_from_dict",
-    "scenario_from_json",
-    "scenarios",
-    "spreadsheet_safe",
-    "sweep",
-    "sweep_here",
-    "to_overrides",
-    "workbook_bytes",
-    "write_lp",
-]
+import sys
+import types
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+#: Public name -> (module, attribute). The imports under TYPE_CHECKING repeat them for type
+#: checkers; tests/test_architecture.py checks that the two agree.
+_PUBLIC: dict[str, tuple[str, str]] = {
+    "Comparison": ("optimizer.api", "Comparison"),
+    "FAMILIES": ("optimizer.scenario", "FAMILIES"),
+    "FRONTS": ("optimizer.sweep", "FRONTS"),
+    "Inputs": ("optimizer.domain", "Inputs"),
+    "Plan": ("optimizer.solve", "Plan"),
+    "RULES": ("optimizer.domain", "RULES"),
+    "Scenario": ("optimizer.scenario", "Scenario"),
+    "ScenarioError": ("optimizer.scenario", "ScenarioError"),
+    "Status": ("optimizer.solve", "Status"),
+    "TABLES": ("optimizer.registry", "TABLES"),
+    "ValidationError": ("optimizer.validate", "ValidationError"),
+    "apply_overrides": ("optimizer.scenario", "apply_overrides"),
+    "assumptions": ("optimizer.api", "assumptions"),
+    "compare": ("optimizer.api", "compare"),
+    "default_db_path": ("optimizer.store", "default_db_path"),
+    "effective_inputs": ("optimizer.runs", "effective_inputs"),
+    "europe_outlines": ("optimizer.api", "europe_outlines"),
+    "excel_bytes": ("optimizer.runs", "excel_bytes"),
+    "export_file": ("optimizer.api", "export_file"),
+    "export_run": ("optimizer.runs", "export_run"),
+    "grid_scenarios": ("optimizer.sweep", "grid_scenarios"),
+    "import_file": ("optimizer.api", "import_file"),
+    "import_upload": ("optimizer.api", "import_upload"),
+    "inputs_from_run": ("optimizer.runs", "inputs_from_run"),
+    "inputs_from_tables": ("optimizer.api", "inputs_from_tables"),
+    "load_inputs": ("optimizer.api", "load_inputs"),
+    "load_run": ("optimizer.api", "load_run"),
+    "pareto": ("optimizer.sweep", "pareto"),
+    "parquet_bytes": ("optimizer.runs", "parquet_bytes"),
+    "plan": ("optimizer.api", "plan"),
+    "presets": ("optimizer.api", "presets"),
+    "read_run_folder": ("optimizer.runs", "read_run_folder"),
+    "read_scenario": ("optimizer.scenario", "read_scenario"),
+    "registry": ("optimizer.api", "registry"),
+    "registry_table": ("optimizer.api", "registry_table"),
+    "reproduce": ("optimizer.api", "reproduce"),
+    "run_and_store": ("optimizer.api", "run_and_store"),
+    "runs": ("optimizer.api", "runs"),
+    "save_scenario": ("optimizer.api", "save_scenario"),
+    "save_table": ("optimizer.api", "save_table"),
+    "scenario_from_dict": ("optimizer.scenario", "from_dict"),
+    "scenario_from_json": ("optimizer.api", "scenario_from_json"),
+    "scenarios": ("optimizer.api", "scenarios"),
+    "sweep": ("optimizer.sweep", "sweep"),
+    "sweep_here": ("optimizer.sweep", "sweep_here"),
+    "to_overrides": ("optimizer.scenario", "to_overrides"),
+    "workbook_bytes": ("optimizer.runs", "workbook_bytes"),
+    "write_lp": ("optimizer.api", "write_lp"),
+    "DIVIDEND": ("optimizer.api", "DIVIDEND"),
+    "MONEY": ("optimizer.solve", "MONEY"),
+    "grid_allowances": ("optimizer.api", "grid_allowances"),
+    "marginal_costs": ("optimizer.levers", "marginal_costs"),
+    "provenance_counts": ("optimizer.api", "provenance_counts"),
+    "rule_cost": ("optimizer.api", "rule_cost"),
+    "csv_text": ("optimizer.store", "csv_text"),
+    "spreadsheet_safe": ("optimizer.store", "spreadsheet_safe"),
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+    module, attribute = _PUBLIC[name]
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """The package module: a public name beats a submodule of the same name.
+
+    `optimizer.registry`, `optimizer.runs` and `optimizer.sweep` are functions of the API and
+    also modules; importing the module sets the package attribute, which would hide the
+    function once the names are no longer bound eagerly here.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _PUBLIC and isinstance(value, types.ModuleType):
+            return  # the module stays reachable as sys.modules["optimizer.<name>"]
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+if TYPE_CHECKING:  # the same names, for type checkers
+    from optimizer.api import (
+        DIVIDEND,
+        Comparison,
+        assumptions,
+        compare,
+        europe_outlines,
+        export_file,
+        grid_allowances,
+        import_file,
+        import_upload,
+        inputs_from_tables,
+        load_inputs,
+        load_run,
+        plan,
+        presets,
+        provenance_counts,
+        registry,
+        registry_table,
+        reproduce,
+        rule_cost,
+        run_and_store,
+        runs,
+        save_scenario,
+        save_table,
+        scenario_from_json,
+        scenarios,
+        write_lp,
+    )
+    from optimizer.domain import RULES, Inputs
+    from optimizer.levers import marginal_costs
+    from optimizer.registry import TABLES
+    from optimizer.runs import (
+        effective_inputs,
+        excel_bytes,
+        export_run,
+        inputs_from_run,
+        parquet_bytes,
+        read_run_folder,
+        workbook_bytes,
+    )
+    from optimizer.scenario import (
+        FAMILIES,
+        Scenario,
+        ScenarioError,
+        apply_overrides,
+        read_scenario,
+        to_overrides,
+    )
+    from optimizer.scenario import from_dict as scenario_from_dict
+    from optimizer.solve import MONEY, Plan, Status
+    from optimizer.store import csv_text, default_db_path, spreadsheet_safe
+    from optimizer.sweep import (
+        FRONTS,
+        grid_scenarios,
+        pareto,
+        sweep,
+        sweep_here,
+    )
+    from optimizer.validate import ValidationError

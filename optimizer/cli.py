@@ -1,43 +1,150 @@
 """The command-line interface: a thin shell over the public API.
 
 Exit codes: 0 success; 1 invalid input (nothing written); 2 bad usage; 3 the solver found no plan.
+Every failure is a reason on stderr, never a traceback (SOVCOMPUTE_DEBUG=1 shows it). Heavy
+libraries (pandas, PuLP, DuckDB, Dask) are imported inside the commands, so that `--help`
+answers at once.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from optimizer import api, store
 from optimizer.registry import TABLES
-from optimizer.runs import FORMATS, effective_inputs, export_run, write_table
-from optimizer.scenario import Scenario, ScenarioError, apply_overrides, read_scenario
-from optimizer.validate import ValidationError
+from optimizer.scenario import (
+    FIELDS,
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    check_against,
+    describe,
+    name_after,
+    read_scenario,
+)
+
+if TYPE_CHECKING:
+    from optimizer.domain import Inputs
 
 EXIT_INVALID = 1
 EXIT_NO_PLAN = 3
+#: The run folder formats of optimizer.runs.FORMATS, repeated here so that --help needs no
+#: pandas; tests/test_cli.py checks that the two agree.
+FORMATS = ("csv", "xlsx", "parquet", "json")
+
+
+def explain(error: Exception) -> tuple[int, str]:
+    """Return the exit code and the reason to print for a failure."""
+    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    if "Could not set lock" in text:
+        found = re.search(r'file "([^"]+)"', text)
+        pid = re.search(r"PID (\d+)", text)
+        where = found[1] if found else "the database"
+        return EXIT_INVALID, f"database {where} is in use by another process" + (
+            f" (pid {pid[1]})" if pid else ""
+        )
+    problems = getattr(error, "problems", None)
+    if problems is not None and len(problems) > 1:
+        return EXIT_INVALID, text  # one line per problem, under a count
+    if problems:
+        text = f"{problems[0]}; nothing was written"
+    elif isinstance(error, OSError) and error.filename is not None:
+        text = f"{error.filename}: {error.strerror or error}"
+    elif not isinstance(error, ValueError | KeyError | OSError):
+        text = f"{type(error).__name__}: {text}"
+    return EXIT_INVALID, " ".join(text.split())
+
+
+#: Options every command takes, also before the command (`sovcompute --db X data tables`).
+GLOBAL_OPTIONS = {
+    "--db": "DuckDB file (default $SOVCOMPUTE_DB, else data/sovcompute.duckdb, made from the seed)."
+}
+
+
+class _Group(TyperGroup):
+    """A group whose --help needs no pydantic."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        # Typer converts a flag whose value is not yet a bool through pydantic (0.4 s to
+        # import): a bool default keeps `sovcompute solve --help` from paying for it.
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.default = False
+        return option
+
+
+class _Commands(_Group):
+    """The root command: reads the global options given before the command, and turns every
+    failure into a reason and its exit code."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Read here rather than as a typer option of the root: typer converts the root's options
+        # through pydantic (0.4 s to import), which `solve --help` would then pay.
+        args = list(args)
+        while args and args[0].partition("=")[0] in GLOBAL_OPTIONS:
+            flag, eq, value = args.pop(0).partition("=")
+            if not eq:
+                if not args:
+                    raise typer.BadParameter(f"{flag} needs a value")
+                value = args.pop(0)
+            ctx.meta[flag] = value
+        return list(super().parse_args(ctx, args))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Global options (before or after the command)"):
+            formatter.write_dl([(f"{k} PATH", v) for k, v in GLOBAL_OPTIONS.items()])
+        super().format_options(ctx, formatter)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort, BrokenPipeError):
+            raise  # usage errors (exit 2), deliberate exits, output closed early (`| head`)
+        except Exception as e:
+            if os.environ.get("SOVCOMPUTE_DEBUG"):
+                raise
+            code, reason = explain(e)
+            typer.echo(f"error: {reason}", err=True)
+            raise typer.Exit(code) from None
+
+
+def _scenario_keys() -> str:
+    lines = "\n".join(f"  {describe(n)}" for n in FIELDS)
+    return f"\b\nScenario keys for --set and scenario files (KEY [unit] = default):\n{lines}"
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="European sovereign compute planner.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-data_app = typer.Typer(help="Import, export and inspect the registry.", no_args_is_help=True)
+data_app = typer.Typer(
+    cls=_Group, help="Import, export and inspect the registry.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
-runs_app = typer.Typer(help="Stored runs: list, export, reproduce.", no_args_is_help=True)
+runs_app = typer.Typer(
+    cls=_Group, help="Stored runs: list, export, reproduce.", no_args_is_help=True
+)
 app.add_typer(runs_app, name="runs")
 
+
+def _inherit_db(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Take `--db` after the command, else the one given before it."""
+    before = ctx.find_root().meta.get("--db")
+    return value if value is not None or before is None else Path(before)
+
+
 DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        envvar=store.DB_ENV,
-        help="DuckDB file (default data/sovcompute.duckdb, created from the seed).",
-    ),
+    Path | None, typer.Option("--db", help=GLOBAL_OPTIONS["--db"], callback=_inherit_db)
 ]
 
 
@@ -53,6 +160,8 @@ TableArg = Annotated[str, typer.Argument(help=f"One of: {', '.join(TABLES)}.", c
 @data_app.command("tables")
 def data_tables(db: DbOption = None) -> None:
     """List the registry tables and their row counts."""
+    from optimizer import store
+
     with store.connect(db) as con:
         for table, n in store.registry_counts(con).items():
             typer.echo(f"{table:18} {n:6d}  {TABLES[table].doc}")
@@ -61,6 +170,8 @@ def data_tables(db: DbOption = None) -> None:
 @data_app.command("export")
 def data_export(table: TableArg, file: Path, db: DbOption = None) -> None:
     """Write TABLE with a provenance column per value to FILE (.csv, .parquet or .xlsx)."""
+    from optimizer import api
+
     n = api.export_file(db, table, file)
     typer.echo(f"wrote {n} rows of {table} to {file}")
 
@@ -73,11 +184,9 @@ def data_import(
     db: DbOption = None,
 ) -> None:
     """Validate FILE and write its rows into TABLE: all rows or none."""
-    try:
-        counts = api.import_file(db, table, file, replace=replace)
-    except ValidationError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+    from optimizer import api
+
+    counts = api.import_file(db, table, file, replace=replace)
     typer.echo(f"{table}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -94,47 +203,65 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help="Override a scenario key: KEY=VALUE "
-        "(e.g. carbon_price_eur_per_t=120, rules.sensitive=home).",
+        help="Override a scenario key: KEY=VALUE, repeatable "
+        "(carbon_price_eur_per_t=120, rules.sensitive=home, trusted_states=DK,SE; keys below).",
     ),
+]
+NameOption = Annotated[
+    str | None,
+    typer.Option("--name", help="Name of the run; default: the scenario's, after the --set."),
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Run folder to write.")]
 FormatOption = Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")]
 
 
-def _scenario(path: Path | None, overrides: list[str] | None) -> Scenario:
-    try:
-        base = read_scenario(path) if path else Scenario()
-        return apply_overrides(base, overrides or [])
-    except ScenarioError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+def _scenario(path: Path | None, overrides: list[str] | None, name: str | None) -> Scenario:
+    """Read the scenario; with --set and no name, name it after what the overrides change."""
+    base = read_scenario(path) if path else Scenario()
+    scenario = apply_overrides(base, overrides or [])
+    if name is None and overrides and not any(o.split("=")[0].strip() == "name" for o in overrides):
+        name = name_after(overrides, base.name if path else None)
+    return scenario.with_overrides(name=name) if name is not None else scenario
+
+
+def _inputs(db: Path | None, *scenarios: Scenario) -> Inputs:
+    """Load the registry and check that the scenarios name only what it holds."""
+    from optimizer import api
+
+    inputs = api.load_inputs(db)
+    for scenario in scenarios:
+        check_against(scenario, inputs)
+    return inputs
 
 
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        typer.echo(f"error: --format {fmt!r}: use one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(EXIT_INVALID)
+        raise ValueError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-@app.command("solve")
+@app.command("solve", epilog=_scenario_keys())
 def solve_cmd(
     out: OutOption,
     scenario: ScenarioOption = None,
     set_: SetOption = None,
+    name: NameOption = None,
     fmt: FormatOption = "csv",
     write_lp: Annotated[bool, typer.Option("--write-lp", help="Also write model.lp.")] = False,
     db: DbOption = None,
 ) -> None:
     """Solve one scenario and write a self-contained run folder; the run is stored in the DB."""
     _check_format(fmt)
-    sc = _scenario(scenario, set_)
-    inputs = api.load_inputs(db)
+    sc = _scenario(scenario, set_, name)
+    inputs = _inputs(db, sc)
+    out.mkdir(parents=True, exist_ok=True)  # fails before the run is stored if it cannot be
+    from optimizer import api
+    from optimizer.runs import export_run
+
     run_id, result, inputs_tables = api.run_and_store(sc, db, inputs)
     export_run(result, sc, inputs_tables, out, fmt)
     if write_lp:
         api.write_lp(sc, inputs, out / "model.lp")
-    typer.echo(f"run {run_id}: {result.status.value}: {result.message}")
+    typer.echo(f"run {run_id} ({sc.name}): {result.status.value}: {result.message}")
     if result.has_solution:
         s = result.summary
         typer.echo(
@@ -154,18 +281,23 @@ def solve_cmd(
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-@app.command("compare")
+@app.command("compare", epilog=_scenario_keys())
 def compare_cmd(
     out: OutOption,
     scenario: ScenarioOption = None,
     set_: SetOption = None,
+    name: NameOption = None,
     fmt: FormatOption = "csv",
     db: DbOption = None,
 ) -> None:
     """Solve a scenario pooled and with every state alone; write the pooling dividend."""
     _check_format(fmt)
-    sc = _scenario(scenario, set_)
-    inputs = api.load_inputs(db)
+    sc = _scenario(scenario, set_, name)
+    inputs = _inputs(db, sc)
+    out.mkdir(parents=True, exist_ok=True)
+    from optimizer import api
+    from optimizer.runs import effective_inputs, export_run, write_table
+
     result = api.compare(sc, inputs=inputs)
     for label, p, side in (
         ("pooled", result.pooled, sc),
@@ -190,7 +322,7 @@ def compare_cmd(
     typer.echo(f"  wrote {out}")
 
 
-@app.command("sweep")
+@app.command("sweep", epilog=_scenario_keys())
 def sweep_cmd(
     out: Annotated[Path, typer.Option("--out", help="Table of results (.csv, .parquet, .xlsx).")],
     grid: Annotated[
@@ -213,14 +345,20 @@ def sweep_cmd(
     """Solve every combination of the grid on Dask; write headline figures and the Pareto front."""
     from optimizer.sweep import grid_scenarios, sweep
 
-    base = _scenario(scenario, set_)
+    base = _scenario(scenario, set_, None)
+    malformed = [g for g in grid if "=" not in g]
+    if malformed:
+        raise ValueError(f"--grid {malformed[0]!r}: expected KEY=V1,V2,...")
     try:
-        axes = {k: v.split(",") for k, v in (g.split("=", 1) for g in grid)}
-        scenarios = grid_scenarios(base, axes)
-    except (ValueError, ScenarioError) as e:
-        typer.echo(f"error: --grid: {e}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
-    frame = sweep(scenarios, api.load_inputs(db), scheduler=scheduler, workers=workers)
+        scenarios = grid_scenarios(
+            base, {k: v.split(",") for k, v in (g.split("=", 1) for g in grid)}
+        )
+    except ScenarioError as e:
+        raise ScenarioError(f"--grid: {e}") from None
+    inputs = _inputs(db, *scenarios)
+    frame = sweep(scenarios, inputs, scheduler=scheduler, workers=workers)
+    from optimizer import store
+
     store.write_frame(frame, out, sheet="sweep")
     solved = int((frame["status"] == "optimal").sum())
     typer.echo(
@@ -236,6 +374,8 @@ def sweep_cmd(
 @runs_app.command("list")
 def runs_list(db: DbOption = None) -> None:
     """List the stored runs, newest first."""
+    from optimizer import api
+
     table = api.runs(db)
     if table.empty:
         typer.echo("no stored runs")
@@ -250,11 +390,10 @@ def runs_export(
 ) -> None:
     """Write a stored run's tables, inputs/ and scenario as a run folder."""
     _check_format(fmt)
-    try:
-        stored = api.load_run(run_id, db)
-    except KeyError as e:
-        typer.echo(f"error: {e.args[0]}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+    from optimizer import api
+    from optimizer.runs import write_table
+
+    stored = api.load_run(run_id, db)
     for name, frame in stored["tables"].items():
         write_table(frame, out / name, fmt)
     (out / "summary.json").write_text(json.dumps(stored["summary"], indent=2, default=str))
@@ -267,11 +406,9 @@ def runs_export(
 @runs_app.command("reproduce")
 def runs_reproduce(run_id: str, db: DbOption = None) -> None:
     """Solve a stored run again from the inputs it stored; compare the objective."""
-    try:
-        stored = api.load_run(run_id, db)
-    except KeyError as e:
-        typer.echo(f"error: {e.args[0]}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+    from optimizer import api
+
+    stored = api.load_run(run_id, db)
     again = api.reproduce(run_id, db)
     before = stored["summary"].get("objective_eur")
     typer.echo(f"stored: {before:,.2f} EUR/yr; re-solved: {again.objective_eur or 0:,.2f} EUR/yr")

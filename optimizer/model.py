@@ -16,7 +16,7 @@ from typing import Any
 import pulp
 
 from optimizer.domain import DemandScenario, Inputs, Site, distance_km
-from optimizer.scenario import Scenario, ScenarioError
+from optimizer.scenario import EU_MEMBERS, Scenario, ScenarioError
 
 Term = tuple[Any, float]  # (pulp variable, coefficient)
 XKey = tuple[str, str, str]  # (demand group, site, period)
@@ -87,9 +87,6 @@ class Problem:
 def _name(*parts: str) -> str:
     """Join name parts; registry ids are identifiers (validated), so no escaping is needed."""
     return "_".join(parts)
-
-
-EU_MEMBERS = "eu_members"
 
 
 def trusted_states(inputs: Inputs, scenario: Scenario) -> frozenset[str]:

@@ -1,21 +1,29 @@
 """A scenario: the planner's choices, typed, frozen, read from and written to TOML or JSON.
 
-Unknown keys and out-of-range values fail with a message that names them. Defaults are
-documented on each field and in the README.
+Every value is checked and converted by its field's type and its declaration in `SPECS` (unit,
+label, range, choices); the field's `#:` comment is its help. Unknown keys and invalid values
+fail with a message that names the key, the value and the rule. Tables are read-only.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import re
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import NoneType, UnionType
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
 
 import tomli_w
 
 from optimizer.domain import RULES
+from optimizer.spec import Invalid, Spec, convert, fail
+
+if TYPE_CHECKING:
+    from optimizer.domain import Inputs
 
 # Constraint families that a scenario may switch off (see docs/model.md).
 FAMILIES = (
@@ -137,74 +145,15 @@ class Scenario:
     time_limit_s: float = 60.0
 
     def __post_init__(self) -> None:
-        problems = []
+        _convert_fields(self)
 
-        def need(ok: bool, what: str) -> None:
-            if not ok:
-                problems.append(what)
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The read-only tables (MappingProxyType) cannot be pickled: rebuild from plain data
+        # (Dask sends scenarios to its workers this way).
+        return (_rebuild, (self._plain(),))
 
-        for f in (
-            "carbon_price_eur_per_t",
-            "value_of_lost_compute_eur_per_mwh",
-            "heat_price_eur_per_mwh_th",
-            "demand_growth",
-            "energy_cap_scale",
-            "transfer_cost_eur_per_mwh_per_1000km",
-            "facility_capex_eur_per_mw",
-            "it_capex_eur_per_mw",
-            "site_fixed_cost_eur_per_yr",
-            "min_build_mw",
-            "lead_time_years",
-        ):
-            v = getattr(self, f)
-            need(
-                isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
-                f"{f}={v!r} must be a number >= 0",
-            )
-        for f in ("facility_life_years", "it_life_years"):
-            v = getattr(self, f)
-            need(isinstance(v, int | float) and v > 0, f"{f}={v!r} must be a number > 0")
-        for f in (
-            "min_home_share",
-            "fair_access_factor",
-            "juste_retour_factor",
-            "discount_rate",
-            "grid_cap_default_share",
-            "max_site_share",
-            "max_country_share",
-        ):
-            v = getattr(self, f)
-            need(isinstance(v, int | float) and 0 <= v <= 1, f"{f}={v!r} must be in [0, 1]")
-        for f in (
-            "emissions_budget_t",
-            "water_cap_m3_per_country",
-            "gpu_cap_per_country",
-            "max_build_mw",
-        ):
-            v = getattr(self, f)
-            need(
-                v is None or (isinstance(v, int | float) and v >= 0),
-                f"{f}={v!r} must be empty or a number >= 0",
-            )
-        need(self.kw_per_gpu > 0, f"kw_per_gpu={self.kw_per_gpu!r} must be > 0")
-        need(self.time_limit_s > 0, f"time_limit_s={self.time_limit_s!r} must be > 0")
-        for w, r in self.rules.items():
-            need(r in RULES, f"rules.{w}={r!r} must be one of {', '.join(RULES)}")
-        for c, v in self.energy_cap_overrides.items():
-            need(
-                isinstance(v, int | float) and v >= 0,
-                f"energy_cap_overrides.{c}={v!r} must be a number >= 0",
-            )
-        for fam in self.disabled_constraints:
-            need(fam in FAMILIES, f"disabled_constraints: {fam!r} is not one of {FAMILIES}")
-        need(
-            self.gpu_cap_applies_to in ("untrusted", "all"),
-            f"gpu_cap_applies_to={self.gpu_cap_applies_to!r} must be 'untrusted' or 'all'",
-        )
-        for key, value in _numbers(self):
-            need(math.isfinite(value), f"{key}={value!r} must be a finite number")
-        if problems:
-            raise ScenarioError(f"scenario '{self.name}': " + "; ".join(problems))
+    def _plain(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
     def annuity_eur_per_mw_yr(self, facility_capex_eur_per_mw: float | None = None) -> float:
         """Return the annual cost of 1 MW of new IT capacity: facility and IT hardware, each
@@ -224,11 +173,7 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the scenario as plain data (None values left out, as TOML has no null)."""
-        return {
-            k: list(v) if isinstance(v, tuple) else v
-            for k, v in asdict(self).items()
-            if v is not None
-        }
+        return {k: v for k, v in self._plain().items() if v is not None}
 
     def to_toml(self) -> str:
         """Return the scenario as TOML."""
@@ -250,81 +195,208 @@ def crf(rate: float, years: float) -> float:
     return rate / (1.0 - (1.0 + rate) ** -years)
 
 
-def _numbers(scenario: Scenario) -> list[tuple[str, float]]:
-    """Return every float of a scenario, table entries as `table.key`, to check they are finite."""
-    found = []
-    for f in fields(scenario):
-        value = getattr(scenario, f.name)
-        entries = value.items() if isinstance(value, dict) else [(None, value)]
-        for sub, v in entries:
-            if isinstance(v, float):
-                found.append((f.name if sub is None else f"{f.name}.{sub}", v))
-    return found
-
-
 FIELDS = {f.name: f for f in fields(Scenario)}
-TUPLE_FIELDS = {n for n, f in FIELDS.items() if str(f.type).startswith("tuple")}
+#: Each field's type, read from its annotation: what a value is converted to.
+HINTS: dict[str, Any] = get_type_hints(Scenario)
+#: Fields that hold a table; `KEY.NAME=VALUE` sets one entry.
+TABLE_FIELDS = tuple(n for n, h in HINTS.items() if get_origin(h) is dict)
+
+#: What each field's type cannot say: label, unit, range, choices. A field without an entry is
+#: still checked by its type (numbers: finite, within +-MAX_MAGNITUDE).
+SPECS: dict[str, Spec] = {
+    "name": Spec("Scenario name"),
+    "demand_scenario": Spec("Demand scenario"),
+    "plan_year": Spec("Plan year", "year", 2000, 2100),
+    "base_year": Spec("Base year", "year", 2000, 2100),
+    "carbon_price_eur_per_t": Spec("Carbon cost on top of power prices", "EUR/tCO2", 0, 10_000),
+    "value_of_lost_compute_eur_per_mwh": Spec("Penalty on unserved demand", "EUR/MWh IT", 0, 1e6),
+    "facility_capex_eur_per_mw": Spec("Facility capex", "EUR/MW IT", 0, 1e9),
+    "facility_life_years": Spec("Facility life", "years", 0, 100, min_exclusive=True),
+    "it_capex_eur_per_mw": Spec("IT hardware capex", "EUR/MW IT", 0, 1e9),
+    "it_life_years": Spec("IT hardware life", "years", 0, 100, min_exclusive=True),
+    "discount_rate": Spec("Discount rate", "1/yr", 0, 1),
+    "lead_time_years": Spec("Lead time of a new site", "years", 0, 50),
+    "grid_cap_default_share": Spec(
+        "Default grid allowance", "share of national electricity demand", 0, 1
+    ),
+    "max_site_share": Spec("Largest share of the pool at one site", "-", 0, 1, min_exclusive=True),
+    "max_country_share": Spec(
+        "Largest share of the pool in one country", "-", 0, 1, min_exclusive=True
+    ),
+    "lumpy_builds": Spec("Lumpy builds (mixed-integer)"),
+    "site_fixed_cost_eur_per_yr": Spec("Fixed cost of a new site", "EUR/yr", 0, 1e11),
+    "min_build_mw": Spec("Smallest new site", "MW IT", 0, 1e5),
+    "max_build_mw": Spec("Largest new site", "MW IT", 0, 1e5),
+    "heat_price_eur_per_mwh_th": Spec("Heat price", "EUR/MWh th", 0, 10_000),
+    "demand_growth": Spec("Demand growth", "-", 0, 1000),
+    "rules": Spec("Placement rule per workload class", choices=RULES),
+    "trusted_group": Spec("Trusted group"),
+    "trusted_states": Spec("Extra trusted states", "ISO alpha-2"),
+    "min_home_share": Spec("Minimum share served at home", "-", 0, 1),
+    "fair_access_factor": Spec("Fair access factor", "-", 0, 1),
+    "juste_retour_factor": Spec("Juste retour factor", "-", 0, 1),
+    "energy_cap_scale": Spec("Grid allowances for new data centres, scale", "-", 0, 1000),
+    "energy_cap_overrides": Spec("Grid allowance per country", "MW facility", 0, 1e6),
+    "allow_expansion": Spec("Allow new capacity"),
+    "emissions_budget_t": Spec("Emissions budget", "tCO2/yr", 0, 1e10),
+    "water_cap_m3_per_country": Spec("Water cap per country", "m3/yr", 0, 1e12),
+    "gpu_cap_per_country": Spec("GPU cap per country", "GPU-equivalents", 0, 1e9),
+    "gpu_cap_applies_to": Spec("GPU cap applies to", choices=("untrusted", "all")),
+    "kw_per_gpu": Spec("Power per GPU-equivalent", "kW", 0, 10_000, min_exclusive=True),
+    "transfer_cost_eur_per_mwh_per_1000km": Spec("Transfer cost", "EUR/MWh IT per 1000 km", 0, 1e5),
+    "autarky": Spec("National build-out (every state at home)"),
+    "exclude_categories": Spec("Site categories left out"),
+    "disabled_constraints": Spec("Constraint families switched off", choices=FAMILIES),
+    "time_limit_s": Spec("Solver time limit", "s", 0, 7 * 86_400, min_exclusive=True),
+}
 
 
-def from_dict(data: dict[str, Any]) -> Scenario:
-    """Build a scenario from plain data; unknown keys fail."""
-    unknown = sorted(set(data) - set(FIELDS))
+def spec(name: str) -> Spec:
+    """Return a field's declaration (an empty one for a field without an entry in SPECS)."""
+    return SPECS.get(name, Spec())
+
+
+def _convert_fields(scenario: Scenario) -> None:
+    """Convert every field by its type and declaration in place; raise naming every problem."""
+    problems = []
+    for name, hint in HINTS.items():
+        try:
+            value = convert(name, hint, getattr(scenario, name), spec(name))
+        except Invalid as e:
+            problems.append(str(e))
+        else:
+            object.__setattr__(scenario, name, value)  # frozen: set once, while being built
+    if problems:
+        raise ScenarioError("; ".join(problems))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _rebuild(data: dict[str, Any]) -> Scenario:
+    return Scenario(**data)
+
+
+def from_dict(data: Mapping[str, Any]) -> Scenario:
+    """Build a scenario from plain data (a table); unknown keys and invalid values fail."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(
+            f"a scenario must be a table of key = value, not {type(data).__name__} {data!r:.60}"
+        )
+    unknown = sorted(map(str, set(data) - set(FIELDS)))
     if unknown:
         raise ScenarioError(
             f"unknown scenario key(s): {', '.join(unknown)} (known: {', '.join(FIELDS)})"
         )
-    clean: dict[str, Any] = {
-        k: tuple(v) if k in TUPLE_FIELDS and isinstance(v, list | tuple) else v
-        for k, v in data.items()
-    }
-    try:
-        return Scenario(**clean)
-    except TypeError as e:
-        raise ScenarioError(str(e)) from None
+    return Scenario(**data)
 
 
 def read_scenario(path: Path) -> Scenario:
     """Read a scenario from a .toml or .json file."""
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ScenarioError(f"{path}: {e}") from None
-    try:
         return from_dict(data)
-    except ScenarioError as e:
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError, ScenarioError) as e:
         raise ScenarioError(f"{path}: {e}") from None
+
+
+def _hint(key: str) -> Any:
+    """Return the type a `--set` key takes (a table entry's type for `table.NAME`)."""
+    top, _, sub = key.partition(".")
+    hint = HINTS.get(top)
+    if sub and hint is not None and get_origin(hint) is dict:
+        return get_args(hint)[1]
+    return hint
+
+
+def _takes_text(hint: Any) -> bool:
+    if get_origin(hint) in (Union, UnionType):
+        return all(_takes_text(a) for a in get_args(hint) if a is not NoneType)
+    return hint is str
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """Parse one `--set key=value`; the value is read as TOML, else taken as text."""
+    """Parse one `--set key=value`: the value is read as TOML, else taken as text.
+
+    A text field takes the text as written (`name=2030` is the name "2030"); the field's type
+    converts the rest (`allow_expansion=no`, `trusted_states=DK,SE`, `time_limit_s=abc` fails).
+    """
     if "=" not in text:
         raise ScenarioError(f"--set {text!r}: expected KEY=VALUE")
     key, raw = (s.strip() for s in text.split("=", 1))
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        value = raw
-    if key in FIELDS and FIELDS[key].type == "float" and isinstance(value, int):
-        value = float(value)
+        return key, raw
+    if _takes_text(_hint(key)) and not isinstance(value, str):
+        return key, raw
     return key, value
 
 
-def apply_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
+def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     """Apply `key=value` overrides; a dotted key sets one table entry (rules.sensitive=home)."""
     data = scenario.to_dict()
     for item in overrides:
         key, value = parse_override(item)
-        if "." in key:
-            top, sub = key.split(".", 1)
-            if top not in ("rules", "energy_cap_overrides"):
-                raise ScenarioError(
-                    f"--set {item!r}: only rules.X and energy_cap_overrides.X take a dotted key"
-                )
-            data[top] = {**data.get(top, {}), sub: value}
-        else:
+        top, dot, sub = key.partition(".")
+        if not dot:
             data[key] = value
+            continue
+        if top not in TABLE_FIELDS:
+            dotted = " and ".join(f"{t}.NAME" for t in TABLE_FIELDS)
+            raise ScenarioError(f"--set {item!r}: only {dotted} take a dotted key")
+        table = data.get(top, {})
+        if not isinstance(table, Mapping):
+            raise ScenarioError(str(fail(top, table, "must be a table")))
+        data[top] = {**table, sub: value}
     return from_dict(data)
+
+
+def name_after(overrides: Sequence[str], base_name: str | None = None) -> str:
+    """Return a name that says what the overrides change ("carbon_price_eur_per_t=120, ...")."""
+    label = ", ".join("=".join(p.strip() for p in o.split("=", 1)) for o in overrides)
+    if base_name is None:
+        return label or Scenario().name
+    return f"{base_name}: {label}" if label else base_name
+
+
+#: The trusted group of every EU member state (the default), beside the registry's tags.
+EU_MEMBERS = "eu_members"
+
+
+def check_against(scenario: Scenario, inputs: Inputs) -> None:
+    """Raise if the scenario names a workload class, country, trusted group or site category
+    that the inputs do not hold (the consistency check before a model is built)."""
+    categories = {s.category for s in inputs.sites.values()}
+    groups = {EU_MEMBERS} | {g for s in inputs.states.values() for g in s.trusted_groups}
+    levels = [] if inputs.fixed_demand is not None else [scenario.demand_scenario]
+    named = (
+        ("demand_scenario", levels, inputs.demand_scenarios, "demand scenario"),
+        ("rules", scenario.rules, inputs.workloads, "workload class"),
+        ("energy_cap_overrides", scenario.energy_cap_overrides, inputs.states, "country"),
+        ("trusted_states", scenario.trusted_states, inputs.states, "state"),
+        ("exclude_categories", scenario.exclude_categories, categories, "site category"),
+        ("trusted_group", [scenario.trusted_group] if scenario.trusted_group else [], groups, ""),
+    )
+    problems = []
+    for key, used, known, what in named:
+        unknown = sorted(set(used) - set(known))
+        if unknown:
+            kind = what or "trusted group (tag in member_states.trusted_groups)"
+            problems.append(
+                f"{key}: unknown {kind} {', '.join(map(repr, unknown))} "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+    if problems:
+        raise ScenarioError("; ".join(problems))
 
 
 def to_overrides(scenario: Scenario) -> dict[str, str]:
@@ -345,3 +417,39 @@ def _literal(value: Any) -> str:
     if isinstance(value, list):
         return json.dumps(value)  # a one-line TOML array of strings
     return tomli_w.dumps({"v": value}).strip()[4:]
+
+
+# --------------------------------------------------------------------------- help
+@cache
+def field_docs() -> dict[str, str]:
+    """Return each field's help: its `#:` comment in the class body (as Sphinx reads it)."""
+    try:
+        source = Path(__file__).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    docs: dict[str, str] = {}
+    pending: list[str] = []
+    for line in source[source.index("class Scenario") :].splitlines()[1:]:
+        text = line.strip()
+        if text.startswith("#:"):
+            pending.append(text[2:].strip())
+        elif m := re.match(r"(\w+)\s*:", text):
+            if m[1] in FIELDS:
+                docs[m[1]] = " ".join(pending)
+            pending = []
+        elif text.startswith("def "):
+            break
+    return docs
+
+
+def describe(name: str) -> str:
+    """Return one line on a field: label, unit, default and rule, for the CLI's help."""
+    s, default = spec(name), Scenario().to_dict().get(name)
+    unit = f" [{s.unit}]" if s.unit else ""
+    shown = "empty" if default in (None, [], {}) else _literal(default)
+    rule = ""
+    if s.min is not None or s.max is not None:
+        rule = f"; {s.number_rule().removeprefix('a number ')}"
+    if s.choices:
+        rule = f"; one of {', '.join(s.choices)}"
+    return f"{name}{unit} = {shown}{rule}: {s.label or field_docs().get(name, '')}"

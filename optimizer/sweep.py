@@ -17,7 +17,7 @@ import pandas as pd
 
 from optimizer.domain import Inputs
 from optimizer.model import build_problem
-from optimizer.scenario import Scenario, apply_overrides
+from optimizer.scenario import Scenario, apply_overrides, name_after
 from optimizer.solve import solve
 
 SUMMARY = (
@@ -53,9 +53,9 @@ def grid_scenarios(base: Scenario, grid: Mapping[str, Iterable[str]]) -> list[Sc
     keys = list(grid)
     out = []
     for values in itertools.product(*(list(grid[k]) for k in keys)):
-        label = ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
-        changed = apply_overrides(base, [f"{k}={v}" for k, v in zip(keys, values, strict=True)])
-        out.append(changed.with_overrides(name=f"{base.name}: {label}" if label else base.name))
+        overrides = [f"{k}={v}" for k, v in zip(keys, values, strict=True)]
+        changed = apply_overrides(base, overrides)
+        out.append(changed.with_overrides(name=name_after(overrides, base.name)))
     return out
 
 

