@@ -454,8 +454,7 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
         for c in sorted(st.session_state[STORE].get("energy_cap_overrides", {})):
             field = f"energy_cap_overrides.{c}"
             st.number_input(
-                f"{c} allowance [MW facility]",
-                f"{md_escape(c)} cap [MW facility]",
+                f"{md_escape(c)} allowance [MW facility]",
                 min_value=0.0,
                 step=1.0,
                 key=_widget(field),

@@ -8,11 +8,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optimizer.api import plan
+from optimizer.api import plan, registry
 from optimizer.scenario import Scenario
+from ui import eur
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
+CARBON = "Carbon cost on top of power prices [EUR/tCO2]"
 
 
 @pytest.fixture
@@ -40,7 +42,13 @@ def slider(at: AppTest, label: str):  # type: ignore[no-untyped-def]
 
 def test_home_shows_the_registry_at_a_glance(app_db: Path) -> None:
     at = run_page("app.py")
-    assert metric(at, "Sites") == "56" and metric(at, "Member states") == "37"
+    sites = registry(app_db)["sites"]
+    assert metric(at, "Sites") == str(len(sites)) and metric(at, "Member states") == "37"
+    assert metric(at, "Buildable sites") == str(
+        int((sites["capacity_status"] == "buildable").sum())
+    )
+    # The default question, with its demand and plan year.
+    assert any("five ai gigafactories" in i.value.lower() and "2030" in i.value for i in at.info)
     spec = at.get("vega_lite_chart")[0].proto.spec
     assert "geoshape" in spec and "conicConformal" in spec
 
@@ -48,18 +56,21 @@ def test_home_shows_the_registry_at_a_glance(app_db: Path) -> None:
 def test_plan_page_shows_headlines_and_what_binds(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
     expected = plan(Scenario(), db=app_db)
-    assert metric(at, "Annual cost [EUR/yr]") == f"{expected.objective_eur / 1e6:,.2f} M"
+    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary["cost_eur"])
+    assert metric(at, "New capacity built [MW IT]") == f"{expected.summary['new_mw']:,.1f}"
     assert metric(at, "Unserved demand [MWh/yr]") == "0"
     assert len(at.get("vega_lite_chart")) >= 2
     assert any("Optimal plan" in s.value for s in at.success)
+    assert any(m.value.startswith("**Built:**") for m in at.markdown)
 
 
 def test_a_slider_move_changes_the_plan(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
-    before = metric(at, "Annual cost [EUR/yr]")
-    slider(at, "Carbon price [EUR/tCO2]").set_value(200.0).run()
+    label = "Carbon cost on top of prices [EUR/yr]"
+    before = metric(at, label)
+    slider(at, CARBON).set_value(200.0).run()
     assert not at.exception
-    after = metric(at, "Annual cost [EUR/yr]")
+    after = metric(at, label)
     assert after != before
     assert at.query_params["carbon_price_eur_per_t"] == "200.0"
 
@@ -69,28 +80,28 @@ def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> N
     assert metric(at, "Unserved demand [MWh/yr]") != "0"
     assert any("unserved" in w.value for w in at.warning)
     table = at.dataframe[0].value
-    assert table["explanation"].str.contains("more grid capacity for data centres").any()
-    assert any(e.label.startswith("Where one more MW is worth most") for e in at.expander)
+    assert table["sentence"].str.contains("more grid allowance for new data centres").any()
+    assert any(e.label.startswith("Grid allowances for new data centres") for e in at.expander)
 
 
 def test_scenario_is_kept_across_pages(app_db: Path) -> None:
     at = run_page("app.py")
     at.switch_page("pages/1_Plan.py").run()
-    slider(at, "Carbon price [EUR/tCO2]").set_value(150.0).run()
+    slider(at, CARBON).set_value(150.0).run()
     at.switch_page("pages/2_Map.py").run()
     assert not at.exception
-    assert slider(at, "Carbon price [EUR/tCO2]").value == 150.0
+    assert slider(at, CARBON).value == 150.0
     at.switch_page("pages/3_Pooling.py").run()
-    assert slider(at, "Carbon price [EUR/tCO2]").value == 150.0
+    assert slider(at, CARBON).value == 150.0
 
 
 def test_link_reopens_the_scenario(app_db: Path) -> None:
     at = run_page(
         "pages/1_Plan.py", {"carbon_price_eur_per_t": "120.0", "rules.sensitive": '"home"'}
     )
-    assert slider(at, "Carbon price [EUR/tCO2]").value == 120.0
+    assert slider(at, CARBON).value == 120.0
     expected = plan(Scenario(carbon_price_eur_per_t=120.0, rules={"sensitive": "home"}), db=app_db)
-    assert metric(at, "Annual cost [EUR/yr]") == f"{expected.objective_eur / 1e6:,.2f} M"
+    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary["cost_eur"])
 
 
 def test_bad_link_falls_back_to_the_baseline_with_a_warning(app_db: Path) -> None:
@@ -102,7 +113,7 @@ def test_preset_loads(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
     at.selectbox(key="preset").select("high carbon price").run()
     at.button(key="load_preset").click().run()
-    assert slider(at, "Carbon price [EUR/tCO2]").value == 200.0
+    assert slider(at, CARBON).value == 200.0
 
 
 def test_map_page_draws_sites_and_trade(app_db: Path) -> None:
@@ -114,13 +125,15 @@ def test_map_page_draws_sites_and_trade(app_db: Path) -> None:
 def test_pooling_page_shows_the_dividend(app_db: Path) -> None:
     at = run_page("pages/3_Pooling.py")
     assert metric(at, "Pooling saves [EUR/yr]").endswith("M")
-    assert "dividend_cost_eur" in at.dataframe[0].value.columns
+    assert metric(at, "Unserved, national [MWh/yr]") == "0"
+    totals = at.dataframe[0].value.set_index("label")
+    assert totals.loc["New capacity built [MW IT]", "national"] > 0
 
 
 def test_data_page_shows_provenance(app_db: Path) -> None:
     at = run_page("pages/4_Data.py")
     frame = at.dataframe[0].value
-    assert len(frame) == 56 and "provenance_pue" in frame.columns
+    assert len(frame) == len(registry(app_db)["sites"]) and "provenance_pue" in frame.columns
     box = next(s for s in at.selectbox if s.label == "Table")
     box.select("member_states").run()
     frame = at.dataframe[0].value
@@ -145,13 +158,13 @@ def test_data_page_edit_path_refuses_a_bad_value_and_saves_nothing(app_db: Path)
 
 def test_a_country_cap_override_shows_its_shadow_price(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
-    at.multiselect(key="w:cap_countries").select("PT").run()
+    at.multiselect(key="w:cap_countries").select("FR").run()
     assert not at.exception
-    at.number_input(key="w:energy_cap_overrides.PT").set_value(10.0).run()
+    at.number_input(key="w:energy_cap_overrides.FR").set_value(100.0).run()
     assert not at.exception
-    assert at.query_params["energy_cap_overrides.PT"] == "10.0"
+    assert at.query_params["energy_cap_overrides.FR"] == "100.0"
     table = at.dataframe[0].value
-    assert table["explanation"].str.contains("grid capacity for data centres in PT").any()
+    assert table["sentence"].str.contains("grid allowance for new data centres in FR").any()
 
 
 def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
@@ -169,7 +182,7 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
     ]
     assert frame["objective_eur"].is_monotonic_increasing
     assert frame["pareto_cost_co2"].any()
-    assert len(at.get("vega_lite_chart")) == 5
+    assert len(at.get("vega_lite_chart")) == 7
 
 
 def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
@@ -188,19 +201,19 @@ def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
     fairness = at.radio[0]
     assert fairness.value == "juste_retour_met"
     fairness.set_value("min_access_ratio").run()
-    assert not at.exception and len(at.get("vega_lite_chart")) == 5
+    assert not at.exception and len(at.get("vega_lite_chart")) == 7
 
 
 def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
-    slider(at, "Carbon price [EUR/tCO2]").set_value(111.0).run()
+    slider(at, CARBON).set_value(111.0).run()
     at.text_input(key="save_name").input("my study").run()
     at.button(key="save_scenario").click().run()
     assert any("Saved 'my study'" in s.value for s in at.success)
-    slider(at, "Carbon price [EUR/tCO2]").set_value(5.0).run()
+    slider(at, CARBON).set_value(5.0).run()
     at.selectbox(key="preset").select("my study").run()
     at.button(key="load_preset").click().run()
-    assert slider(at, "Carbon price [EUR/tCO2]").value == 111.0
+    assert slider(at, CARBON).value == 111.0
 
 
 def test_what_if_gpu_cap_binds(app_db: Path) -> None:
@@ -209,4 +222,4 @@ def test_what_if_gpu_cap_binds(app_db: Path) -> None:
     assert not at.exception
     assert at.query_params["gpu_cap_per_country"] == "10000.0"
     table = at.dataframe[0].value
-    assert table["explanation"].str.contains("GPU-equivalent more in PT").any()
+    assert table["sentence"].str.contains("GPU-equivalent more in NO").any()
