@@ -19,13 +19,34 @@ def test_default_plan_serves_the_pool(db: Path) -> None:
     assert p.summary["served_mwh"] == pytest.approx(p.summary["demand_mwh"])
 
 
-def test_pooled_beats_autarky_on_the_default_data(db: Path) -> None:
+def test_pooling_against_national_build_out_on_the_default_data(db: Path) -> None:
+    """The credible-plans 'done when': every state can build at home, so the national build-out
+    leaves nothing unserved; the money dividend is the difference of real costs, no penalty."""
     c = compare(db=db)
-    assert c.pooled.objective_eur < c.autarky.objective_eur
-    assert c.totals["dividend_objective_eur"] == pytest.approx(
-        c.autarky.objective_eur - c.pooled.objective_eur
+    totals = c.totals.set_index("metric")
+    assert c.national.summary["unserved_mwh"] == 0 and c.national.summary["penalty_eur"] == 0
+    assert c.pooled.summary["unserved_mwh"] == 0
+    assert totals.loc["cost_eur", "dividend"] == pytest.approx(
+        c.national.summary["cost_eur"] - c.pooled.summary["cost_eur"]
     )
+    assert totals.loc["cost_eur", "dividend"] > 0
     assert set(c.by_state["state"]) >= {"DE", "FR", "EE"}
+
+
+def test_the_default_plan_uses_the_operational_fleet_and_pays_for_what_it_builds(
+    db: Path,
+) -> None:
+    p = plan(db=db)
+    sites = p.sites.set_index("site_id")
+    existing = sites[sites["available_mw"] > 0]
+    # Sunk capacity is used before anything new is paid for.
+    assert (existing["peak_it_mw"] >= existing["available_mw"] - 1e-6).all()
+    # No site hosts more than it has in the plan year plus what the plan builds and pays.
+    assert (sites["peak_it_mw"] <= sites["available_mw"] + sites["new_mw"] + 1e-6).all()
+    buildable = sites[sites["capacity_status"] == "buildable"]
+    assert (buildable["peak_it_mw"] <= buildable["new_mw"] + 1e-6).all()
+    assert p.cost_breakdown_eur["capital"] == pytest.approx(p.sites["capital_cost_eur"].sum())
+    assert p.summary["new_mw"] > 0 and p.cost_breakdown_eur["capital"] > 0
 
 
 def test_runs_are_stored_and_read_back(db: Path) -> None:
@@ -107,6 +128,7 @@ def test_workbook_has_every_sheet_filled(db: Path, tmp_path: Path) -> None:
         "sites",
         "states",
         "duals",
+        "levers",
         "scenario",
         "run",
     ]
@@ -202,7 +224,10 @@ def test_an_upload_is_read_from_memory_never_written_under_its_client_name(
     (box / "a" / "b").mkdir(parents=True)
     monkeypatch.chdir(box / "a" / "b")
     before = sorted(p for p in Path("/tmp").iterdir() if p.name.startswith("sovcompute_abs"))
-    body = b"site_id,site_name,category,country,pue,it_capacity_mw\nup1,Up One,user_site,DK,1.2,3\n"
+    body = (
+        b"site_id,site_name,category,country,capacity_status,pue,it_capacity_mw\n"
+        b"up1,Up One,user_site,DK,existing,1.2,3\n"
+    )
     counts = optimizer.import_upload(db, "sites", body, name)
     assert counts["added"] == 1
     assert sorted(p.relative_to(box) for p in box.rglob("*")) == [

@@ -53,12 +53,11 @@ def test_pareto_front() -> None:
 SWEEP_SCRIPT = """
 import json, sys
 from optimizer.api import plan
-from optimizer.scenario import Scenario
 from optimizer.sweep import grid_scenarios, sweep
-from tests.tiny import tiny
+from tests.tiny import BASE, bid, tiny
 
-inputs = tiny(ci_b=100.0, caps={("BB", "h1"): 6.0})
-scenarios = grid_scenarios(Scenario(), {"carbon_price_eur_per_t": ["0", "50", "500"]})
+inputs = tiny(demand_a=25.0, ci_b=100.0, caps={"AA": 3.0}, builds=(bid(),))
+scenarios = grid_scenarios(BASE, {"carbon_price_eur_per_t": ["0", "50", "500"]})
 frame = sweep(scenarios, inputs, workers=2)
 single = [plan(sc, inputs=inputs).objective_eur for sc in scenarios]
 print(json.dumps({"swept": frame["objective_eur"].tolist(), "single": single,
@@ -111,13 +110,12 @@ SCHEDULER_SCRIPT = """
 import json
 import os
 from dask.distributed import LocalCluster
-from optimizer.scenario import Scenario
 from optimizer.sweep import grid_scenarios, sweep
-from tests.tiny import tiny
+from tests.tiny import BASE, tiny
 
 if __name__ == "__main__":
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
-        scenarios = grid_scenarios(Scenario(), {"demand_growth": ["1.0", "2.0"]})
+        scenarios = grid_scenarios(BASE, {"demand_growth": ["1.0", "2.0"]})
         frame = sweep(scenarios, tiny(), scheduler=cluster.scheduler_address)
         print(json.dumps(frame["unserved_mwh"].tolist()))
 """
