@@ -85,6 +85,12 @@ else:
     leaders = levers.drop_duplicates("family")
     ordered = pd.concat([leaders, levers.drop(leaders.index)])
     st.markdown("\n".join(f"- {ui.md_escape(text)}" for text in ordered["sentence"].head(8)))
+    grid = levers[levers["family"] == "energy_cap"]
+    if not grid.empty:
+        st.markdown(
+            "**Grid allowances that bind:**\n"
+            + "\n".join(f"- {ui.md_escape(text)}" for text in grid["sentence"])
+        )
     with st.expander(f"All {len(levers)} binding constraints, per year"):
         st.dataframe(
             ordered,

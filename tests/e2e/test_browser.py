@@ -11,8 +11,11 @@ from urllib.parse import parse_qsl, urlparse
 import openpyxl
 import pandas as pd
 
+from ui import eur
+
 ROOT = Path(__file__).resolve().parents[2]
 COST = "Annual cost [EUR/yr]"
+CARBON = "Carbon cost on top of prices [EUR/yr]"
 KEYS = ["state", "workload", "site_id", "period"]
 
 
@@ -38,24 +41,24 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
     url, db = server
     page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1200})
     page.goto(f"{url}/Plan")
-    page.get_by_text(COST).wait_for(timeout=60000)
-    before = metric_text(page, COST)
+    page.get_by_text(CARBON).wait_for(timeout=60000)
+    before = metric_text(page, CARBON)
 
     handle = (
         page.locator('[data-testid="stSlider"]')
-        .filter(has_text="Carbon price")
+        .filter(has_text="Carbon cost")
         .get_by_role("slider")
     )
     handle.focus()
     for _ in range(5):
         handle.press("ArrowRight")
-    wait_for_change(page, COST, before)
+    wait_for_change(page, CARBON, before)
     # Key presses during a rerun may coalesce: wait until the app is idle and the URL carries
     # the slider's final value, then compare with the CLI on exactly that scenario.
     page.wait_for_function(
         """() => {
             const input = [...document.querySelectorAll('input[type=range]')]
-                .find(e => e.getAttribute('aria-label').startsWith('Carbon price'));
+                .find(e => e.getAttribute('aria-label').startsWith('Carbon cost'));
             const url = new URL(location.href).searchParams.get('carbon_price_eur_per_t');
             return input && url && parseFloat(url) === parseFloat(input.value)
                 && parseFloat(input.value) > 67
@@ -64,7 +67,7 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
         timeout=30000,
     )
     page.wait_for_timeout(1500)
-    after = metric_text(page, COST)
+    after = metric_text(page, CARBON)
     assert after != before
 
     with page.expect_download() as info:
@@ -84,9 +87,9 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
     web = pd.read_csv(downloaded).sort_values(KEYS).reset_index(drop=True)
     cli = pd.read_csv(out / "allocation.csv").sort_values(KEYS).reset_index(drop=True)
     pd.testing.assert_frame_equal(web, cli, rtol=1e-9)
-    cost = float(after.removesuffix(" M")) * 1e6
     summary = pd.read_json(out / "summary.json", typ="series")
-    assert abs(summary["objective_eur"] - cost) < 0.006e6
+    assert after == eur(summary["carbon_cost_eur"])
+    assert metric_text(page, COST) == eur(summary["cost_eur"])
 
 
 def test_upload_refuses_a_bad_file_and_accepts_a_good_one(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +101,7 @@ def test_upload_refuses_a_bad_file_and_accepts_a_good_one(server, browser, tmp_p
         "site_name": "Fjord DC",
         "category": "user_site",
         "country": "DK",
+        "capacity_status": "existing",
         "pue": 1.15,
         "it_capacity_mw": 12.0,
     }
@@ -147,36 +151,40 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
     page.goto(f"{url}/Plan")
     page.get_by_text(COST).wait_for(timeout=60000)
     before = metric_text(page, COST)
-    sentence = "1 MW more grid capacity for data centres in PT"
+    sentence = "1 MW more grid allowance for new data centres in FR"
     assert page.get_by_text(sentence).count() == 0
 
-    page.get_by_text("Energy caps by country").click()
+    page.get_by_text("Grid allowances for new data centres", exact=True).click()
     picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Override the cap of")
     box = picker.get_by_role("combobox")
     # Keys typed while the expander is still opening are lost: wait for its animation to end.
     page.wait_for_function("document.getAnimations().length === 0", timeout=30000)
     box.click()
-    box.press_sequentially("PT", delay=100)
-    page.get_by_role("option", name="PT", exact=True).click()
+    box.press_sequentially("FR", delay=100)
+    page.get_by_role("option", name="FR", exact=True).click()
     page.keyboard.press("Escape")
-    cap = page.locator('[data-testid="stNumberInput"]').filter(has_text="PT cap").locator("input")
+    cap = (
+        page.locator('[data-testid="stNumberInput"]')
+        .filter(has_text="FR allowance")
+        .locator("input")
+    )
     cap.wait_for(timeout=30000)
-    cap.fill("10")
+    cap.fill("100")
     cap.press("Enter")
     wait_for_change(page, COST, before)
     page.get_by_text(sentence).first.wait_for(timeout=30000)
-    assert dict(parse_qsl(urlparse(page.url).query)) == {"energy_cap_overrides.PT": "10.0"}
+    assert dict(parse_qsl(urlparse(page.url).query)) == {"energy_cap_overrides.FR": "100.0"}
 
-    scenario = apply_overrides(Scenario(), ["energy_cap_overrides.PT=10"])
+    scenario = apply_overrides(Scenario(), ["energy_cap_overrides.FR=100"])
     expected = plan(scenario, db)
-    assert metric_text(page, COST) == eur(expected.summary["objective_eur"])
+    assert metric_text(page, COST) == eur(expected.summary["cost_eur"])
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Pooling").click()
     saves = "Pooling saves [EUR/yr]"
     page.get_by_text(saves).wait_for(timeout=60000)
-    dividend = compare(scenario, db).totals["dividend_objective_eur"]
+    dividend = compare(scenario, db).totals.set_index("metric").loc["cost_eur", "dividend"]
     assert metric_text(page, saves) == eur(dividend)
-    assert "energy_cap_overrides.PT=10" in page.url
+    assert "energy_cap_overrides.FR=100" in page.url
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Plan").click()
     page.get_by_text(sentence).first.wait_for(timeout=60000)
