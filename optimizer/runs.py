@@ -36,7 +36,7 @@ FORMATS = ("csv", "xlsx", "parquet", "json")
 APPLIED_IN_INPUTS = {
     "demand_scenario": "inputs/demand (MW per state and workload, every period)",
     "demand_growth": "inputs/demand",
-    "plan_year": "inputs/sites.available_mw and can_build",
+    "plan_year": "inputs/sites.it_capacity_mw (in the plan year), expansion_limit_mw (0: no build)",
     "energy_cap_scale": "inputs/energy_caps (every country, MW facility)",
     "energy_cap_overrides": "inputs/energy_caps",
     "grid_cap_default_share": "inputs/energy_caps",
