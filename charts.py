@@ -136,3 +136,27 @@ def trade_off(
         color=alt.Color(f"{color}:Q", title=color_title, scale=alt.Scale(scheme="viridis"))
     )
     return (line + dots).properties(height=340)
+
+
+def monthly_factors(factors: pd.DataFrame) -> alt.Chart:
+    """Draw each country's monthly price and carbon factors (month / annual mean), in the
+    order of the periods table."""
+    order = list(dict.fromkeys(factors["period"]))
+    long = factors.melt(
+        id_vars=["country", "period"],
+        value_vars=["price_factor", "carbon_factor"],
+        var_name="factor",
+        value_name="value",
+    ).dropna(subset=["value"])
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:N", sort=order, title="period"),
+            y=alt.Y("value:Q", title="factor [month / annual mean]"),
+            color=alt.Color("country:N", title="country"),
+            column=alt.Column("factor:N", title=None),
+            tooltip=["country", "period", "factor", alt.Tooltip("value:Q", format=".3f")],
+        )
+        .properties(width=420, height=260)
+    )

@@ -63,6 +63,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "to_overrides": ("optimizer.scenario", "to_overrides"),
     "workbook_bytes": ("optimizer.runs", "workbook_bytes"),
     "write_lp": ("optimizer.api", "write_lp"),
+    "EMBER_ATTRIBUTION": ("optimizer.registry", "EMBER_ATTRIBUTION"),
     "DIVIDEND": ("optimizer.api", "DIVIDEND"),
     "MONEY": ("optimizer.solve", "MONEY"),
     "grid_allowances": ("optimizer.api", "grid_allowances"),
@@ -137,7 +138,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     )
     from optimizer.domain import RULES, Inputs
     from optimizer.levers import marginal_costs
-    from optimizer.registry import TABLES
+    from optimizer.registry import EMBER_ATTRIBUTION, TABLES
     from optimizer.runs import (
         effective_inputs,
         excel_bytes,

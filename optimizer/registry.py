@@ -27,6 +27,11 @@ SITE_CATEGORIES = (
 #: a decision priced at the full-cost annuity (candidates, bids, greenfield options).
 CAPACITY_STATUSES = ("existing", "committed", "buildable")
 HEAT_SINKS = ("district_heating", "industry", "greenhouse")
+#: Ember's data (the monthly price and carbon factors) are CC BY 4.0: this line goes wherever
+#: they are used (the Data page, every run's summary and workbook, the docs).
+EMBER_ATTRIBUTION = (
+    "Monthly wholesale prices and grid CO2 intensity: Ember (CC BY 4.0), https://ember-energy.org/"
+)
 PROVENANCE_KINDS = ("fact", "derivation", "assumption", "user_edit")
 
 

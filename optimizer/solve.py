@@ -14,6 +14,7 @@ import pulp
 
 from optimizer.levers import levers
 from optimizer.model import Problem
+from optimizer.registry import EMBER_ATTRIBUTION
 
 
 class Status(enum.StrEnum):
@@ -129,6 +130,7 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
         "solver": "HiGHS",
         "solver_options": {"time_limit_s": sc.time_limit_s, **HIGHS_TOLERANCES},
         "versions": {p: version(p) for p in ("pulp", "highspy")},
+        "data_attribution": EMBER_ATTRIBUTION,
     }
     if not has_solution:
         empty = pd.DataFrame()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import charts
 import optimizer
 import ui
 
@@ -21,9 +22,12 @@ if message := st.session_state.pop("data_saved", None):
     st.success(f"Saved: {message}.")
 frame = ui.table_with_provenance(table)
 st.caption(
-    spec.doc + " Each value is followed by its provenance: a fact with its source, an "
-    "assumption with its rationale, or a user edit."
+    spec.doc + " Each value is followed by its provenance: a fact with its source, a "
+    "derivation with its arithmetic, an assumption with its rationale, or a user edit."
 )
+if table == "period_factors":
+    st.info(ui.md_escape(optimizer.EMBER_ATTRIBUTION))
+    st.altair_chart(charts.monthly_factors(frame), width="stretch")
 st.dataframe(frame, hide_index=True)
 d1, d2 = st.columns(2)
 # Files are made when clicked (deferred), from the table already on the page.

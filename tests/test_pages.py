@@ -223,3 +223,14 @@ def test_what_if_gpu_cap_binds(app_db: Path) -> None:
     assert at.query_params["gpu_cap_per_country"] == "10000.0"
     table = at.dataframe[0].value
     assert table["sentence"].str.contains("GPU-equivalent more in NO").any()
+
+
+def test_data_page_shows_monthly_factors_with_embers_attribution(app_db: Path) -> None:
+    at = run_page("pages/4_Data.py")
+    next(s for s in at.selectbox if s.label == "Table").select("period_factors").run()
+    assert not at.exception
+    assert any("Ember" in i.value and "CC BY 4" in i.value for i in at.info)
+    frame = at.dataframe[0].value
+    assert {"price_factor", "carbon_factor"} <= set(frame.columns)
+    assert frame["provenance_price_factor"].str.contains("Ember").all()
+    assert len(at.get("vega_lite_chart")) == 1
