@@ -28,6 +28,9 @@ if scenario.demand_scenario in levels.index:
             "arithmetic are on the Data page (table demand_scenarios)."
         )
     )
+    with st.expander("How this demand is built, and from what"):
+        st.text(str(level["description"]))
+        st.caption(ui.md_escape(ui.provenance_of("demand_scenarios", level.name, "total_it_mw")))
 cols = st.columns(4)
 cols[0].metric("Sites", len(sites))
 cols[1].metric("Member states", len(states))

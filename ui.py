@@ -215,6 +215,14 @@ def _provenance_counts(path: str, version: float) -> dict[str, int]:
     return optimizer.provenance_counts(path)
 
 
+def provenance_of(table: str, key: str, column: str) -> str:
+    """Return the provenance text of one registry value (its source, arithmetic or rationale)."""
+    frame = table_with_provenance(table)
+    spec = optimizer.TABLES[table]
+    row = frame[frame[spec.key[0]].astype(str) == key]
+    return str(row[f"provenance_{column}"].iloc[0]) if len(row) else ""
+
+
 def provenance_counts() -> dict[str, int]:
     """Return how many registry values are facts, derivations, assumptions and user edits."""
     return _provenance_counts(str(db_path()), _version())

@@ -27,6 +27,7 @@ SUBJECT = {
     "emissions_budget": (),
     "water": ("country",),
     "gpu_cap": ("country",),
+    "reuse_floor": ("site_id",),
 }
 COLUMNS = ["family", "subject", "value_eur_per_yr", "holds_for", "sentence"]
 
@@ -137,6 +138,8 @@ def sentence(
         return f"Allowing 1 tCO2 more a year would save {v}."
     if family == "water":
         return f"Allowing 1 m3 more water a year in {country} would save {v}."
+    if family == "reuse_floor":
+        return f"Lowering {site}'s energy reuse floor by 1 MWh of heat a year would save {v}."
     if family == "gpu_cap":
         return f"Allowing 1 GPU-equivalent more in {country}, all year, would save {v}."
     return f"Relaxing {family} by one unit changes the annual cost by {v}."

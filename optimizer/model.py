@@ -241,6 +241,8 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
         add_water_caps(p, sites)
     if scenario.on("gpu_cap") and scenario.gpu_cap_per_country is not None:
         add_gpu_caps(p, sites)
+    if scenario.on("reuse_floor") and scenario.reuse_floors:
+        add_reuse_floors(p, sites)
     p.lp.setObjective(pulp.lpSum_vars_coefs([t for terms in p.cost_terms.values() for t in terms]))
     return p
 
@@ -468,10 +470,11 @@ def add_sovereignty(p: Problem) -> None:
 
 
 def _shortfall(p: Problem, family: str, key: str, period: str) -> Term:
-    """A priced slack that keeps a rule from making the plan infeasible [MW IT]."""
+    """A priced slack that keeps a rule from making the plan infeasible [MW IT, or MWh/yr for
+    a rule over the whole year (period "year")]."""
     var = p.lp.add_variable(_name("shortfall", family, key, period), lowBound=0)
     p.shortfall[(family, key, period)] = var
-    hours = p.inputs.periods[period].hours
+    hours = p.inputs.periods[period].hours if period in p.inputs.periods else 1.0
     p.cost_terms["rule_shortfall"].append(
         (var, p.scenario.value_of_lost_compute_eur_per_mwh * hours)
     )
@@ -644,3 +647,18 @@ def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
             "<=",
             float(p.scenario.gpu_cap_per_country or 0),
         )
+
+
+def add_reuse_floors(p: Problem, sites: list[Site]) -> None:
+    """Heat reused at a new site over the year >= the country's energy reuse floor x the site's
+    facility energy [MWh/yr] (EnEfG-style ERF for new data centres)."""
+    hours = {t: period.hours for t, period in p.inputs.periods.items()}
+    at_site = _group(p, lambda k: k[1])
+    for site in sites:
+        floor = p.scenario.reuse_floors.get(site.country, 0.0)
+        if floor <= 0 or site.capacity_status != "buildable" or site.id not in at_site:
+            continue
+        terms: list[Term] = [(var, hours[t]) for (i, _, t), var in p.heat.items() if i == site.id]
+        terms += [(p.x[k], -floor * site.pue * hours[k[2]]) for k in at_site[site.id]]
+        terms.append(_shortfall(p, "reuse_floor", site.id, "year"))
+        p.add("reuse_floor", _name("reuse_floor", site.id), {"site": site.id}, terms, ">=", 0.0)

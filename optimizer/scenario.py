@@ -38,6 +38,7 @@ FAMILIES = (
     "emissions_budget",
     "water",
     "gpu_cap",
+    "reuse_floor",
 )
 
 
@@ -126,6 +127,10 @@ class Scenario:
     emissions_budget_t: float | None = None
     #: Cap on water use per country [m3/yr] (WUE x IT energy); None = no cap.
     water_cap_m3_per_country: float | None = None
+    #: Energy reuse floor (ERF = reused heat / facility energy, EN 50600-4-6) that new sites
+    #: must meet, per country [-]; e.g. DE 0.2, Germany's EnEfG s.11 floor for data centres
+    #: commissioned from 1 July 2028 (preset "EnEfG reuse floor"). Unmet: a rule shortfall.
+    reuse_floors: dict[str, float] = field(default_factory=dict)
     #: Cap on GPU-equivalents hosted per country for the capped states; None = no cap.
     gpu_cap_per_country: float | None = None
     #: Which countries the GPU cap applies to: "untrusted" (outside the trusted group) or "all".
@@ -241,6 +246,7 @@ SPECS: dict[str, Spec] = {
     "emissions_budget_t": Spec("Emissions budget", "tCO2/yr", 0, 1e10),
     "water_cap_m3_per_country": Spec("Water cap per country", "m3/yr", 0, 1e12),
     "gpu_cap_per_country": Spec("GPU cap per country", "GPU-equivalents", 0, 1e9),
+    "reuse_floors": Spec("Energy reuse floor of new sites per country", "-", 0, 1),
     "gpu_cap_applies_to": Spec("GPU cap applies to", choices=("untrusted", "all")),
     "kw_per_gpu": Spec("Power per GPU-equivalent", "kW", 0, 10_000, min_exclusive=True),
     "transfer_cost_eur_per_mwh_per_1000km": Spec("Transfer cost", "EUR/MWh IT per 1000 km", 0, 1e5),
@@ -382,6 +388,7 @@ def check_against(scenario: Scenario, inputs: Inputs) -> None:
         ("demand_scenario", levels, inputs.demand_scenarios, "demand scenario"),
         ("rules", scenario.rules, inputs.workloads, "workload class"),
         ("energy_cap_overrides", scenario.energy_cap_overrides, inputs.states, "country"),
+        ("reuse_floors", scenario.reuse_floors, inputs.states, "country"),
         ("trusted_states", scenario.trusted_states, inputs.states, "state"),
         ("exclude_categories", scenario.exclude_categories, categories, "site category"),
         ("trusted_group", [scenario.trusted_group] if scenario.trusted_group else [], groups, ""),

@@ -239,7 +239,9 @@ def _read_plan(problem: Problem, status: Status, message: str, summary: dict[str
     }
     objective = float(sum(costs.values()))
     duals = _dual_table(problem)
-    shortfall_mwh = float(sum(_value(v) * hours[t] for (_, _, t), v in problem.shortfall.items()))
+    shortfall_mwh = float(
+        sum(_value(v) * hours.get(t, 1.0) for (_, _, t), v in problem.shortfall.items())
+    )
     totals = {
         "cost_eur": sum(costs.get(k, 0.0) for k in MONEY),
         "carbon_cost_eur": costs.get("carbon", 0.0),

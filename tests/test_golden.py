@@ -22,6 +22,7 @@ EVERYTHING = BASE.with_overrides(
     carbon_price_eur_per_t=100.0,
     max_site_share=0.9,
     max_country_share=0.95,
+    reuse_floors={"BB": 0.1},
     min_home_share=0.2,
     juste_retour_factor=0.5,
     fair_access_factor=0.5,

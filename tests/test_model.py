@@ -268,3 +268,20 @@ def test_gpu_cap_limits_untrusted_hosts() -> None:
     # kw_per_gpu 1000 => 1 GPU-equivalent per MW; BB is not trusted.
     p = plan(BASE.with_overrides(gpu_cap_per_country=2.0, kw_per_gpu=1000.0), inputs=tiny())
     assert load(p, "b") == pytest.approx(2.0)
+
+
+def test_a_reuse_floor_makes_a_new_site_reuse_its_heat_or_shows_the_shortfall() -> None:
+    heat = (HeatOption("g", "district_heating", 0.5, None, 0.0),)
+    inputs = tiny(demand_a=25.0, builds=(bid(),), heat=heat)
+    # g hosts 5 MW for 1 h at PUE 1: a 30% floor asks 1.5 MWh of the 2.5 it can recover.
+    met = plan(BASE.with_overrides(reuse_floors={"AA": 0.3}), inputs=inputs)
+    assert met.summary["heat_reused_mwh_th"] >= 1.5 - 1e-9
+    assert met.summary["shortfall_mwh"] == 0.0
+    # A 60% floor asks 3 MWh: 0.5 MWh short, reported in MWh, its penalty apart from the cost.
+    short = plan(BASE.with_overrides(reuse_floors={"AA": 0.6}), inputs=inputs)
+    assert short.summary["shortfall_mwh"] == pytest.approx(0.5)
+    assert short.summary["penalty_eur"] == pytest.approx(500.0)
+    assert short.summary["cost_eur"] == pytest.approx(1100 + 5 * 150)
+    assert dual(short, "reuse_floor_g") == pytest.approx(1000.0)
+    # Existing sites are not new: no floor applies to them.
+    assert "reuse_floor_a" not in set(short.duals["constraint"])
