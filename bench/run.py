@@ -26,25 +26,33 @@ import highspy
 from bench.report import DOC, write_section
 from optimizer.api import load_inputs
 from optimizer.domain import Inputs, Period
-from optimizer.model import build_problem
+from optimizer.model import build_problem, demand_of
 from optimizer.scenario import Scenario
 from optimizer.solve import solve
 
 
 def scaled(base: Inputs, n_sites: int, n_periods: int) -> Inputs:
-    """Replicate the known-capacity sites to n_sites and the periods to n_periods."""
-    seeds = [s for s in base.sites.values() if s.it_capacity_mw > 0]
+    """Replicate the existing sites to n_sites (each may also build up to 5 MW) and the periods
+    to n_periods; demand is the default scenario's, fixed."""
+    seeds = [s for s in base.sites.values() if s.capacity_status == "existing"]
     sites = {}
     for k in range(n_sites):
         s = seeds[k % len(seeds)]
-        sites[f"{s.id}_{k}"] = replace(s, id=f"{s.id}_{k}", it_capacity_mw=s.it_capacity_mw * 0.2)
+        sites[f"{s.id}_{k}"] = replace(
+            s, id=f"{s.id}_{k}", it_capacity_mw=s.it_capacity_mw * 0.2, expansion_limit_mw=5.0
+        )
     periods = {f"m{m:02d}": Period(f"m{m:02d}", 8760 / n_periods) for m in range(n_periods)}
-    one = next(iter(base.periods))
-    demand = {
-        (s, w, t): v for (s, w, p), v in base.demand_it_mw.items() if p == one for t in periods
-    }
-    caps = {(c, t): v for (c, p), v in base.energy_cap_mw.items() if p == one for t in periods}
-    return Inputs(base.states, sites, periods, base.workloads, (), demand, caps)
+    return Inputs(
+        base.states,
+        sites,
+        periods,
+        base.workloads,
+        (),
+        base.demand_scenarios,
+        base.energy_cap_mw,
+        {},
+        demand_of(base, Scenario()),
+    )
 
 
 def bare_highs(mps: Path) -> float:
@@ -95,7 +103,11 @@ def main() -> None:
     rows = []
     for size in args.sizes.split(","):
         if size == "default":
-            rows.append(measure("default registry (2 periods)", base, scenario, args.repeats))
+            rows.append(
+                measure(
+                    f"default registry ({len(base.periods)} periods)", base, scenario, args.repeats
+                )
+            )
         else:
             n = int(size)
             inputs = scaled(base, n, args.periods)
