@@ -236,3 +236,33 @@ def test_member_state_demand_is_the_ember_year_sum() -> None:
     prov = table("provenance")
     row = prov[(prov["row_key"] == "IS") & (prov["column_name"] == "elec_demand_twh")]
     assert list(row["kind"]) == ["assumption"]
+
+
+@pytest.mark.parametrize(
+    ("field", "assumption_id"),
+    [
+        ("facility_capex_eur_per_mw", "facility_capex_eur_per_mw"),
+        ("it_capex_eur_per_mw", "it_capex_eur_per_mw"),
+        ("facility_life_years", "facility_life_years"),
+        ("it_life_years", "it_life_years"),
+        ("discount_rate", "discount_rate"),
+        ("lead_time_years", "default_lead_time_years"),
+        ("base_year", "base_year"),
+        ("grid_cap_default_share", "grid_cap_default_share"),
+        ("carbon_price_eur_per_t", "carbon_price"),
+        ("heat_price_eur_per_mwh_th", "heat_price"),
+        ("kw_per_gpu", "kw_per_accelerator"),
+    ],
+)
+def test_scenario_defaults_are_the_seeds_assumptions(field: str, assumption_id: str) -> None:
+    from optimizer.scenario import Scenario
+
+    assert getattr(Scenario(), field) == pytest.approx(assumption(assumption_id))
+
+
+def test_the_default_demand_scenario_is_the_gigafactory_programme() -> None:
+    from optimizer.scenario import Scenario
+
+    levels = table("demand_scenarios").set_index("demand_scenario")
+    assert Scenario().demand_scenario == "gigafactories"
+    assert levels.loc["gigafactories", "plan_year"] == "2030"
