@@ -424,28 +424,23 @@ def add_concentration(p: Problem, sites: list[Site]) -> None:
     totals: dict[str, float] = defaultdict(float)
     for (_, _, t), d in p.demand.items():
         totals[t] += d
-    if sc.max_site_share < 1:
-        at_site = _group(p, lambda k: (k[1], k[2]))
-        for (i, t), keys in sorted(at_site.items()):
+    country = {s.id: s.country for s in sites}
+    limits = (
+        ("site_share", "site", sc.max_site_share, lambda i: i),
+        ("country_share", "country", sc.max_country_share, lambda i: country[i]),
+    )
+    for name, field_, share, where in limits:
+        if share >= 1:
+            continue
+        groups = _group(p, lambda k, where=where: (where(k[1]), k[2]))
+        for (w, t), keys in sorted(groups.items()):
             p.add(
                 "concentration",
-                _name("site_share", i, t),
-                {"site": i, "period": t},
+                _name(name, w, t),
+                {field_: w, "period": t},
                 [(p.x[k], 1.0) for k in keys],
                 "<=",
-                sc.max_site_share * totals[t],
-            )
-    if sc.max_country_share < 1:
-        country = {s.id: s.country for s in sites}
-        in_country = _group(p, lambda k: (country[k[1]], k[2]))
-        for (c, t), keys in sorted(in_country.items()):
-            p.add(
-                "concentration",
-                _name("country_share", c, t),
-                {"country": c, "period": t},
-                [(p.x[k], 1.0) for k in keys],
-                "<=",
-                sc.max_country_share * totals[t],
+                share * totals[t],
             )
 
 
