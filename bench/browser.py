@@ -5,7 +5,7 @@ Run: uv run python -m bench.browser [--moves 15]
 Starts the dashboard on a fresh copy of the default database, opens the Plan page in Debian
 chromium, then moves the carbon-price slider one step at a time (each a new scenario, so
 nothing comes from the cache) and times each move from the key press to the moment the
-"Annual cost" figure shows the new value.
+"Carbon cost on top of prices" figure shows the new value.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ CHANGED = """([label, before]) => {
     const value = box && box.querySelector('[data-testid=stMetricValue]');
     return value && value.innerText !== before;
 }"""
-LABEL = "Annual cost [EUR/yr]"
+LABEL = "Carbon cost on top of prices [EUR/yr]"
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
             )
             handle = (
                 page.locator('[data-testid="stSlider"]')
-                .filter(has_text="Carbon price")
+                .filter(has_text="Carbon cost")
                 .get_by_role("slider")
             )
             times = []
@@ -79,7 +79,7 @@ def main() -> None:
         f"Command: `uv run python -m bench.browser --moves {args.moves}`, {date.today()}, "
         "Debian chromium headless on this 2-core machine, default dataset. Each move is a new "
         "scenario (carbon price +1 EUR/t), so the plan is re-solved every time; the time runs "
-        "from the key press to the new 'Annual cost' figure on screen.\n\n"
+        "from the key press to the new 'Carbon cost on top of prices' figure on screen.\n\n"
         "| measure | seconds |\n|---|---|\n"
         f"| first load of the Plan page after the server starts (imports) | {first:.2f} |\n"
         f"| first load of the Plan page for a new visitor on a running server | {later:.2f} |\n"

@@ -357,8 +357,8 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
             data[key] = value
             continue
         if top not in TABLE_FIELDS:
-            dotted = " and ".join(f"{t}.NAME" for t in TABLE_FIELDS)
-            raise ScenarioError(f"--set {item!r}: only {dotted} take a dotted key")
+            dotted = ", ".join(f"{t}.NAME" for t in TABLE_FIELDS)
+            raise ScenarioError(f"--set {item!r}: only the tables ({dotted}) take a dotted key")
         table = data.get(top, {})
         if not isinstance(table, Mapping):
             raise ScenarioError(str(fail(top, table, "must be a table")))

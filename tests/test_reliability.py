@@ -665,7 +665,8 @@ ADDRESSES = [
     (
         {"name.x": "1"},
         "name.x=1",
-        "only rules.NAME and energy_cap_overrides.NAME take a dotted key",
+        "only the tables (rules.NAME, energy_cap_overrides.NAME, reuse_floors.NAME) take a "
+        "dotted key",
     ),
     (
         {"carbon_price_eur_per_t": "100", "demand_growth": "abc"},
