@@ -10,6 +10,7 @@ import getpass
 import io
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -48,7 +49,7 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     db = Path(path) if path is not None else default_db_path()
     db.parent.mkdir(parents=True, exist_ok=True)
     _set_aside_if_v1(db)
-    con = duckdb.connect(str(db))
+    con = open_waiting(db)
     try:
         migrate(con)
         if not con.execute("SELECT count(*) FROM member_states").fetchone()[0]:  # type: ignore[index]
@@ -56,6 +57,27 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
         yield con
     finally:
         con.close()
+
+
+#: How long a writer waits for another process's lock on the database [s].
+LOCK_WAIT_ENV = "SOVCOMPUTE_LOCK_WAIT_S"
+LOCK_WAIT_S = 10.0
+
+
+def open_waiting(db: Path) -> duckdb.DuckDBPyConnection:
+    """Open the database; while another process holds its lock, retry with backoff for up to
+    $SOVCOMPUTE_LOCK_WAIT_S seconds (default 10), then raise DuckDB's error, which names the
+    other process."""
+    deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(db))
+        except duckdb.IOException as e:
+            if "Could not set lock" not in str(e) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 #: The migration that rebuilt the registry for capacity by status (data/migrations/003_*).
@@ -71,7 +93,7 @@ def _set_aside_if_v1(db: Path) -> Path | None:
     """
     if not db.exists():
         return None
-    con = duckdb.connect(str(db))
+    con = open_waiting(db)
     try:
         found = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         tables = {t for (t,) in found}

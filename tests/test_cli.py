@@ -264,7 +264,10 @@ def test_help_needs_no_heavy_library() -> None:
         assert done.stdout.strip().splitlines()[-1] == "[]", (args, done.stdout)
 
 
-def test_a_locked_database_is_named_with_the_other_process(db: Path) -> None:
+def test_a_locked_database_is_named_with_the_other_process(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOVCOMPUTE_LOCK_WAIT_S", "0.5")  # wait briefly, then say who holds it
     hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True)"
     with subprocess.Popen(
         [sys.executable, "-c", f"{hold}; time.sleep(60)", str(db)],

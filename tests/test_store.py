@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -284,3 +287,22 @@ def test_committed_seed_is_what_the_builder_makes(tmp_path: Path) -> None:
     for built in sorted(tmp_path.glob("*.csv")):
         committed = root / "data" / "seed" / built.name
         assert built.read_text() == committed.read_text(), built.name
+
+
+def test_a_writer_waits_for_another_process_to_release_the_database(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hold = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+        "time.sleep(1.5); c.close()"
+    )
+    monkeypatch.setenv("SOVCOMPUTE_LOCK_WAIT_S", "20")
+    with subprocess.Popen(
+        [sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        with store.connect(db) as con:  # waits instead of failing at once
+            assert con.execute("SELECT count(*) FROM sites").fetchone()[0] > 0  # type: ignore[index]
+        waited = time.monotonic() - started
+    assert waited > 0.5
