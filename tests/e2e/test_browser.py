@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import openpyxl
 import pandas as pd
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui import eur
 
@@ -205,16 +206,24 @@ def edit_site_cell(page, editor, column: str, value: str) -> None:  # type: igno
 
     canvas = editor.locator('[data-testid="data-grid-canvas"]')
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)  # focus the grid
-    # Wherever the selection was left (Enter moves it down a row), go to the top-left cell.
-    for _ in range(len(TABLES["sites"].column_names)):
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.press("ArrowUp")
-    for _ in range(TABLES["sites"].column_names.index(column)):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")  # opens the cell's overlay editor
     overlay = page.locator("input.gdg-input")
+    # A key press during a rerun can be lost on a loaded machine: try the walk again.
+    for attempt in range(3):
+        box = canvas.bounding_box()
+        page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)  # focus the grid
+        # Wherever the selection was left (Enter moves it down a row), go to the top-left cell.
+        for _ in range(len(TABLES["sites"].column_names)):
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowUp")
+        for _ in range(TABLES["sites"].column_names.index(column)):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")  # opens the cell's overlay editor
+        try:
+            overlay.wait_for(timeout=10000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     overlay.fill(value)
     overlay.press("Enter")
     overlay.wait_for(state="detached")
