@@ -15,6 +15,7 @@ import pytest
 from optimizer import store
 from optimizer.registry import TABLES
 from optimizer.validate import ValidationError
+from tests.test_seed import build
 
 
 def fingerprint(db: Path) -> str:
@@ -270,18 +271,8 @@ def test_replace_refuses_to_orphan_rows(db: Path, tmp_path: Path) -> None:
 
 def test_committed_seed_is_what_the_builder_makes(tmp_path: Path) -> None:
     """The embedded dataset is exactly its documented derivation from data/reference."""
-    import subprocess
-    import sys
-
+    build(tmp_path)
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, str(root / "scripts" / "build_seed.py"), "--out", str(tmp_path)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
     seed = root / "data" / "seed"
     assert {p.name for p in tmp_path.glob("*.csv")} == {p.name for p in seed.glob("*.csv")}
     for built in sorted(tmp_path.glob("*.csv")):
