@@ -15,7 +15,7 @@ import pandas as pd
 
 from optimizer import store
 from optimizer.domain import Inputs, inputs_from_records
-from optimizer.model import build_problem, energy_cap
+from optimizer.model import build_problem
 from optimizer.runs import effective_inputs, inputs_from_run
 from optimizer.scenario import Scenario, from_dict, read_scenario
 from optimizer.solve import Plan, solve
@@ -227,13 +227,6 @@ def rule_cost(
     inputs = inputs if inputs is not None else load_inputs(db)
     free = scenario.with_overrides(**without, name=f"{scenario.name} (rule off)")
     return comparison_of(plan(free, inputs=inputs), plan(scenario, inputs=inputs))
-
-
-def grid_allowances(inputs: Inputs, scenario: Scenario) -> pd.DataFrame:
-    """Return every country's grid allowance for new data-centre builds [MW facility] and its
-    basis (published figure, the scenario's default rule, or an override)."""
-    rows = [(c, *energy_cap(inputs, scenario, c)) for c in sorted(inputs.states)]
-    return pd.DataFrame(rows, columns=["country", "energy_cap_mw", "basis"])
 
 
 def run_and_store(

@@ -47,6 +47,13 @@ APPLIED_IN_INPUTS = {
 }
 
 
+def grid_allowances(inputs: Inputs, scenario: Scenario) -> pd.DataFrame:
+    """Return every country's grid allowance for new data-centre builds [MW facility] and its
+    basis (published figure, the scenario's default rule, or an override)."""
+    rows = [(c, *energy_cap(inputs, scenario, c)) for c in sorted(inputs.states)]
+    return pd.DataFrame(rows, columns=["country", "energy_cap_mw", "basis"])
+
+
 def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Return the inputs a scenario's LP reads, as tables named inputs/<table>."""
     year = plan_year(inputs, scenario)
@@ -94,10 +101,7 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
         [(s, w, v) for (s, w), v in sorted(demand_of(inputs, scenario).items())],
         columns=["state", "workload", "demand_it_mw"],
     )
-    caps = pd.DataFrame(
-        [(c, *energy_cap(inputs, scenario, c)) for c in sorted(inputs.states)],
-        columns=["country", "energy_cap_mw", "basis"],
-    )
+    caps = grid_allowances(inputs, scenario)
     periods = pd.DataFrame([asdict(p) for p in inputs.periods.values()]).rename(
         columns={"id": "period"}
     )
