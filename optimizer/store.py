@@ -48,8 +48,12 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     """Open the database, migrate it and seed it if it is new; close it afterwards."""
     db = Path(path) if path is not None else default_db_path()
     db.parent.mkdir(parents=True, exist_ok=True)
-    _set_aside_if_v1(db)
     con = open_waiting(db)
+    version = _schema_version(con)
+    if version is not None and version < REGISTRY_V2:
+        con.close()
+        _set_aside(db)
+        con = open_waiting(db)
     try:
         migrate(con)
         if not con.execute("SELECT count(*) FROM member_states").fetchone()[0]:  # type: ignore[index]
@@ -84,26 +88,24 @@ def open_waiting(db: Path) -> duckdb.DuckDBPyConnection:
 REGISTRY_V2 = 3
 
 
-def _set_aside_if_v1(db: Path) -> Path | None:
-    """Copy a database made before registry v2 aside (<name>.v1.duckdb) and start afresh.
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Return the newest migration applied to the database, or None for a new file."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    (latest,) = con.execute("SELECT max(version) FROM schema_migrations").fetchone()  # type: ignore[misc]
+    return None if latest is None else int(latest)
+
+
+def _set_aside(db: Path) -> Path:
+    """Move a database made before registry v2 aside (<name>.v1.duckdb); a new one is made.
 
     The v1 registry cannot hold the meaning v2 gives capacity, caps and demand, so migration 003
     rebuilds the registry from the seed. Nothing is lost: the old file stays next to the new
     one, and its edits can be exported with an older version and imported again.
     """
-    if not db.exists():
-        return None
-    con = open_waiting(db)
-    try:
-        found = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        tables = {t for (t,) in found}
-        if "schema_migrations" not in tables:
-            return None
-        (latest,) = con.execute("SELECT max(version) FROM schema_migrations").fetchone()  # type: ignore[misc]
-    finally:
-        con.close()
-    if latest is None or latest >= REGISTRY_V2:
-        return None
     kept = db.with_suffix(".v1.duckdb")
     db.replace(kept)
     print(f"note: {db} used the v1 registry; it was moved to {kept} and a new one is made.")

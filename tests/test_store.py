@@ -297,3 +297,29 @@ def test_a_writer_waits_for_another_process_to_release_the_database(
             assert con.execute("SELECT count(*) FROM sites").fetchone()[0] > 0  # type: ignore[index]
         waited = time.monotonic() - started
     assert waited > 0.5
+
+
+def test_a_v1_database_is_moved_aside_and_a_v2_one_made(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)"
+    )
+    for f in sorted(store.MIGRATIONS.glob("*.sql"))[:2]:  # 001 and 002: the v1 registry
+        con.execute(f.read_text(encoding="utf-8"))
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [int(f.name[:3]), f.stem])
+    con.execute(
+        "INSERT INTO member_states (iso2, name, eu_member, eurohpc_participant) "
+        "VALUES ('DK', 'Denmark', true, true)"
+    )
+    con.close()
+    old = hashlib.sha256(db.read_bytes()).hexdigest()
+    with store.connect(db) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] >= 3  # type: ignore[index]
+        assert con.execute("SELECT count(*) FROM sites").fetchone()[0] > 0  # type: ignore[index]
+    kept = tmp_path / "old.v1.duckdb"
+    # The v1 file is kept, byte for byte.
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == old
+    with store.connect(db):  # a v2 file is opened in place
+        pass
+    assert not (tmp_path / "old.v1.v1.duckdb").exists()
