@@ -8,15 +8,9 @@ import charts
 import optimizer
 import ui
 
-SETTINGS = {
-    "carbon_price_eur_per_t": ("Carbon cost on top of prices [EUR/tCO2]", 0.0, 300.0),
-    "fair_access_factor": ("Fair access factor", 0.0, 1.0),
-    "juste_retour_factor": ("Juste retour factor", 0.0, 1.0),
-    "min_home_share": ("Minimum home share", 0.0, 1.0),
-    "energy_cap_scale": ("Grid allowances for new data centres [x]", 0.1, 2.0),
-    "demand_growth": ("Demand growth [x]", 0.5, 4.0),
-    "max_site_share": ("Largest share of the pool at one site", 0.05, 1.0),
-}
+#: The settings a sweep can move: the scenario's fields with a slider range, as the sidebar
+#: shows them (optimizer.SPECS).
+SETTINGS = {name: spec for name, spec in optimizer.SPECS.items() if spec.widget == "slider"}
 
 # Fairness outcomes of a plan: (axis label, what it means).
 FAIRNESS = {
@@ -39,9 +33,9 @@ st.caption(
     "this session (for hundreds of scenarios use `sovcompute sweep`, which runs on Dask). "
     "Cost is money only; a plan that leaves demand unserved or a rule unmet is not on a front."
 )
-key = st.selectbox("Setting to sweep", list(SETTINGS), format_func=lambda k: SETTINGS[k][0])
-label, lo, hi = SETTINGS[key]
-low, high = st.slider("Range", lo, hi, (lo, hi))
+key = st.selectbox("Setting to sweep", list(SETTINGS), format_func=lambda k: SETTINGS[k].title())
+lo, hi = float(SETTINGS[key].lo or 0.0), float(SETTINGS[key].hi or 0.0)
+low, high = st.slider("Range", lo, hi, (lo, hi), step=float(SETTINGS[key].step or 0.01))
 points = st.slider("Points", 3, 25, 9)
 if st.button("Run the sweep", type="primary"):
     values = [round(low + (high - low) * i / (points - 1), 4) for i in range(points)]
@@ -56,7 +50,7 @@ if st.button("Run the sweep", type="primary"):
     st.session_state["tradeoff"] = (key, frame)
 if "tradeoff" in st.session_state:
     key, frame = st.session_state["tradeoff"]
-    setting = SETTINGS[key][0]
+    setting = SETTINGS[key].title()
     st.altair_chart(
         charts.trade_off(
             frame, "emissions_t", "emissions [tCO2/yr]", "pareto_cost_co2", key, setting

@@ -13,12 +13,14 @@ import pytest
 from optimizer.scenario import (
     FIELDS,
     HINTS,
+    SECTIONS,
     SPECS,
     Scenario,
     ScenarioError,
     apply_overrides,
     check_against,
     describe,
+    docs_table,
     field_docs,
     from_dict,
     name_after,
@@ -28,6 +30,8 @@ from optimizer.scenario import (
 )
 from optimizer.spec import MAX_MAGNITUDE, Invalid, Spec, convert
 from tests.tiny import tiny
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def overridden(*items: str) -> Scenario:
@@ -199,6 +203,35 @@ def test_every_declaration_belongs_to_a_field_and_every_field_has_help() -> None
     missing = [n for n in FIELDS if not (docs.get(n) or spec(n).label)]
     assert not missing
     assert docs["time_limit_s"] == "Solver time limit [s]."
+
+
+def test_docs_table_is_current() -> None:
+    written = (ROOT / "docs" / "scenario.md").read_text(encoding="utf-8")
+    assert written == docs_table(), "run: python scripts/scenario_docs.py"
+    for name in FIELDS:
+        assert f"| `{name}` | {spec(name).label} |" in written
+
+
+def test_every_widget_is_declared_whole() -> None:
+    docs = field_docs()
+    for name, s in SPECS.items():
+        if not s.widget:
+            continue
+        assert s.section in SECTIONS and docs[name], name
+        if s.widget == "slider":  # the slider's range lies within what the rule allows
+            assert s.lo is not None and s.hi is not None and s.lo < s.hi, name
+            assert (s.min is None or s.lo >= s.min) and (s.max is None or s.hi <= s.max), name
+
+
+def test_a_spec_title_carries_its_unit() -> None:
+    assert SPECS["carbon_price_eur_per_t"].title() == (
+        "Carbon cost on top of power prices [EUR/tCO2]"
+    )
+    assert SPECS["min_home_share"].title() == "Minimum share served at home"  # a ratio
+    with pytest.raises(ValueError, match="a slider needs lo, hi and step"):
+        Spec("x", widget="slider")
+    with pytest.raises(ValueError, match="widget='dial'"):
+        Spec("x", widget="dial")
 
 
 def test_describe_gives_unit_default_and_range() -> None:
