@@ -54,7 +54,6 @@ st.altair_chart(
         ui.outlines(),
         sites,
         size="it_capacity_mw",
-        size_title="existing IT capacity [MW]",
         tooltip=[
             "site_name:N",
             "category:N",
@@ -77,4 +76,4 @@ by_category = sites.groupby(["category", "capacity_status"], as_index=False).agg
     it_capacity_mw=("it_capacity_mw", "sum"),
     buildable_up_to_mw=("expansion_limit_mw", "sum"),
 )
-st.dataframe(by_category, hide_index=True)
+ui.table(by_category)

@@ -512,6 +512,29 @@ def validation_error(error: optimizer.ValidationError) -> None:
     st.code("\n".join(str(p) for p in error.problems), language=None)
 
 
+def countries() -> list[str]:
+    """Return every registry country, sorted: the domain of every per-country colour scale."""
+    return sorted(registry()["member_states"]["iso2"])
+
+
+def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> None:
+    """Show a table in the planner's words: every header in words with its unit and every
+    number rounded for reading (optimizer.column_label); `column_config` (by column name)
+    refines a column's display."""
+    labels = {c: optimizer.column_label(str(c)) for c in frame.columns}
+    config: dict[str, Any] = {}
+    for c, label in labels.items():
+        if pd.api.types.is_float_dtype(frame[c]):
+            config[label.title()] = st.column_config.NumberColumn(format=label.format or "%,.2f")
+    for c, refined in (column_config or {}).items():
+        config[labels[c].title()] = refined
+    st.dataframe(
+        frame.rename(columns={c: label.title() for c, label in labels.items()}),
+        hide_index=True,
+        column_config=config,
+    )
+
+
 def eur(x: float) -> str:
     """Format an amount of euros with a magnitude suffix (k, M, bn)."""
     for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):

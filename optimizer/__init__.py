@@ -30,6 +30,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "ValidationError": ("optimizer.validate", "ValidationError"),
     "apply_overrides": ("optimizer.scenario", "apply_overrides"),
     "assumptions": ("optimizer.api", "assumptions"),
+    "column_label": ("optimizer.labels", "label"),
     "compare": ("optimizer.api", "compare"),
     "default_db_path": ("optimizer.store", "default_db_path"),
     "effective_inputs": ("optimizer.runs", "effective_inputs"),
@@ -140,6 +141,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         write_lp,
     )
     from optimizer.domain import RULES, Inputs
+    from optimizer.labels import label as column_label
     from optimizer.levers import marginal_costs
     from optimizer.registry import EMBER_ATTRIBUTION, TABLES
     from optimizer.runs import (

@@ -36,26 +36,17 @@ st.caption(
     "the pool. The money figure holds no penalty: unserved demand and unmet rules are shown "
     "apart, in MWh."
 )
-st.dataframe(
-    result.totals.drop(columns="metric"),
-    hide_index=True,
-    column_config={
-        "label": "Measure",
-        "pooled": st.column_config.NumberColumn("Pooled", format="%.0f"),
-        "national": st.column_config.NumberColumn("National build-out", format="%.0f"),
-        "dividend": st.column_config.NumberColumn("Dividend", format="%.0f"),
-    },
-)
+ui.table(result.totals.drop(columns="metric"))
 st.altair_chart(
     charts.bar(
-        result.by_state.rename(columns={"dividend_cost_eur": "pooling dividend [EUR/yr]"}),
-        "pooling dividend [EUR/yr]",
+        result.by_state,
+        "dividend_cost_eur",
         "state",
-        title="Pooling dividend per state, money only [EUR/yr]",
+        heading="Pooling dividend per state, money only [EUR/yr]",
     )
 )
 with st.expander("Per state: pooled, national and dividend"):
-    st.dataframe(result.by_state, hide_index=True)
+    ui.table(result.by_state)
 
 st.subheader("What the rules cost")
 RULES_OFF = {
@@ -74,11 +65,10 @@ else:
         "This scenario against the same one with every workload free to run anywhere and no "
         "home share, fair access or juste retour; split like the pooling dividend."
     )
-    st.dataframe(
+    ui.table(
         costs.totals.drop(columns="metric").rename(
-            columns={"pooled": "rules off", "national": "with the rules", "dividend": "rule cost"}
-        ),
-        hide_index=True,
+            columns={"pooled": "rules_off", "national": "with_rules", "dividend": "rule_cost"}
+        )
     )
 
 st.subheader("Two stored runs side by side")
@@ -92,26 +82,58 @@ first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
 second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
 keys = [k for k in optimizer.DIVIDEND if k in a["summary"] or k in b["summary"]]
-st.dataframe(
+ui.table(
     pd.DataFrame(
-        {"A": [a["summary"].get(k) for k in keys], "B": [b["summary"].get(k) for k in keys]},
-        index=[optimizer.DIVIDEND[k] for k in keys],
+        {
+            "label": [optimizer.DIVIDEND[k] for k in keys],
+            "run_a": [a["summary"].get(k) for k in keys],
+            "run_b": [b["summary"].get(k) for k in keys],
+        }
     )
 )
-sa, sb = json.loads(a["scenario"]), json.loads(b["scenario"])
-diff = [(k, sa.get(k), sb.get(k)) for k in sorted(set(sa) | set(sb)) if sa.get(k) != sb.get(k)]
+
+
+def setting(key: str) -> str:
+    """Return a scenario key in words: its label and unit, and the table entry if dotted."""
+    top, _, entry = key.partition(".")
+    spec = optimizer.SPECS.get(top)
+    words = spec.title() if spec is not None and spec.label else top
+    return f"{words}: {entry}" if entry else words
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame as text, numbers rounded for reading, so that rows compare as shown."""
+    return frame.round(4).astype(str)
+
+
+def settings(scenario_json: str) -> dict[str, str]:
+    """Return every setting of a stored run's scenario as `key: value` text (tables as dotted
+    keys), the defaults included, so that two runs compare key by key."""
+    scenario = optimizer.scenario_from_dict(json.loads(scenario_json))
+    defaults = optimizer.Scenario().to_dict()
+    plain = {k: str(v) for k, v in defaults.items() if not isinstance(v, dict)}
+    return plain | optimizer.to_overrides(scenario)
+
+
+flat_a, flat_b = settings(a["scenario"]), settings(b["scenario"])
+diff = [
+    (setting(k), flat_a.get(k, "not set"), flat_b.get(k, "not set"))
+    for k in sorted(set(flat_a) | set(flat_b))
+    if flat_a.get(k) != flat_b.get(k)
+]
 st.write("**Scenario differences**")
-st.dataframe(pd.DataFrame(diff, columns=["key", "A", "B"]).astype(str), hide_index=True)
-st.write("**Input differences** (rows of inputs/ that differ)")
+ui.table(pd.DataFrame(diff, columns=["key", "run_a", "run_b"]))
+st.write("**Input differences** (rows of the runs' inputs that differ)")
 for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
     left, right = a["tables"][name], b["tables"].get(name, pd.DataFrame())
-    merged = left.astype(str).merge(right.astype(str), how="outer", indicator=True)
+    merged = readable(left).merge(readable(right), how="outer", indicator=True)
     changed = merged[merged["_merge"] != "both"]
     if not changed.empty:
-        st.text(name)
-        changed = changed.assign(
-            _merge=changed["_merge"]
-            .astype(str)
-            .map({"left_only": "A only", "right_only": "B only"})
+        st.caption(ui.md_escape(f"Table {name} of the run folders"))
+        ui.table(
+            changed.assign(
+                _merge=changed["_merge"]
+                .astype(str)
+                .map({"left_only": "A only", "right_only": "B only"})
+            ).rename(columns={"_merge": "in_run"})
         )
-        st.dataframe(changed, hide_index=True)

@@ -1,7 +1,6 @@
 """Trade-offs page: sweep one setting and see what it costs: cost against emissions and against
 fairness, each with its Pareto front, unserved demand and home share."""
 
-import altair as alt
 import streamlit as st
 
 import charts
@@ -12,18 +11,16 @@ import ui
 #: shows them (optimizer.SPECS).
 SETTINGS = {name: spec for name, spec in optimizer.SPECS.items() if spec.widget == "slider"}
 
-# Fairness outcomes of a plan: (axis label, what it means).
+# Fairness outcomes of a plan, and what each means.
 FAIRNESS = {
     "juste_retour_met": (
-        "juste retour: share of host countries' contributions returned as hosting",
         "For each contributing country with a usable site: its share of the pooled load divided "
         "by its share of contributions, capped at 1, weighted by contribution. 1 means every "
-        "such country hosts at least what it pays in.",
+        "such country hosts at least what it pays in."
     ),
     "min_access_ratio": (
-        "fair access: lowest share of a state's entitlement served",
         "A state's entitlement is its contribution share of total demand, capped at its own "
-        "demand. 1 means every state is served at least its entitlement.",
+        "demand. 1 means every state is served at least its entitlement."
     ),
 }
 
@@ -50,41 +47,24 @@ if st.button("Run the sweep", type="primary"):
     st.session_state["tradeoff"] = (key, frame)
 if "tradeoff" in st.session_state:
     key, frame = st.session_state["tradeoff"]
-    setting = SETTINGS[key].title()
     st.altair_chart(
-        charts.trade_off(
-            frame, "emissions_t", "emissions [tCO2/yr]", "pareto_cost_co2", key, setting
-        ).properties(title="Cost against emissions"),
+        charts.trade_off(frame, "emissions_t", "pareto_cost_co2", key).properties(
+            title="Cost against emissions"
+        ),
         width="stretch",
     )
-    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=lambda k: FAIRNESS[k][0])
-    axis, caption = FAIRNESS[measure]
+    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=charts.title)
     front = next(flag for flag, (y, _) in optimizer.FRONTS.items() if y == measure)
     st.altair_chart(
-        charts.trade_off(frame, measure, axis, front, key, setting).properties(
+        charts.trade_off(frame, measure, front, key).properties(
             title="Cost against fairness (right is fairer)"
         ),
         width="stretch",
     )
-    st.caption(caption)
-    for metric, title in (
-        ("cost_eur", "annual cost, money only [EUR/yr]"),
-        ("new_mw", "new capacity built [MW IT]"),
-        ("unserved_mwh", "unserved demand [MWh/yr]"),
-        ("shortfall_mwh", "rule shortfall [MWh/yr]"),
-        ("home_share", "share served at home"),
-    ):
-        st.altair_chart(
-            alt.Chart(frame)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X(f"{key}:Q", title=setting),
-                y=alt.Y(f"{metric}:Q", title=title),
-            )
-            .properties(height=220),
-            width="stretch",
-        )
-    st.dataframe(frame, hide_index=True)
+    st.caption(FAIRNESS[measure])
+    for metric in ("cost_eur", "new_mw", "unserved_mwh", "shortfall_mwh", "home_share"):
+        st.altair_chart(charts.line(frame, key, metric), width="stretch")
+    ui.table(frame)
     st.download_button(
         "Sweep (CSV)", optimizer.csv_text(frame), "tradeoff.csv", "text/csv", on_click="ignore"
     )

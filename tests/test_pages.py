@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from optimizer.api import plan, registry
+from optimizer.labels import title
 from optimizer.scenario import SPECS, Scenario, describe, docs_table
 from ui import eur
 
@@ -103,7 +104,7 @@ def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> N
     assert metric(at, "Unserved demand [MWh/yr]") != "0"
     assert any("unserved" in w.value for w in at.warning)
     table = at.dataframe[0].value
-    assert table["sentence"].str.contains("more grid allowance for new data centres").any()
+    assert table[title("sentence")].str.contains("more grid allowance for new data centres").any()
     assert any(e.label.startswith("Grid allowances for new data centres") for e in at.expander)
 
 
@@ -148,8 +149,8 @@ def test_pooling_page_shows_the_dividend(app_db: Path) -> None:
     at = run_page("pages/3_Pooling.py")
     assert metric(at, "Pooling saves [EUR/yr]").endswith("M")
     assert metric(at, "Unserved, national [MWh/yr]") == "0"
-    totals = at.dataframe[0].value.set_index("label")
-    assert totals.loc["New capacity built [MW IT]", "national"] > 0
+    totals = at.dataframe[0].value.set_index(title("label"))
+    assert totals.loc["New capacity built [MW IT]", title("national")] > 0
 
 
 def test_data_page_shows_provenance(app_db: Path) -> None:
@@ -186,7 +187,7 @@ def test_a_country_cap_override_shows_its_shadow_price(app_db: Path) -> None:
     assert not at.exception
     assert at.query_params["energy_cap_overrides.FR"] == "100.0"
     table = at.dataframe[0].value
-    assert table["sentence"].str.contains("grid allowance for new data centres in FR").any()
+    assert table[title("sentence")].str.contains("grid allowance for new data centres in FR").any()
 
 
 def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
@@ -196,14 +197,14 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
     next(b for b in at.button if b.label == "Run the sweep").click().run()
     assert not at.exception
     frame = at.dataframe[0].value
-    assert len(frame) == 4 and frame["carbon_price_eur_per_t"].tolist() == [
+    assert len(frame) == 4 and frame[title("carbon_price_eur_per_t")].tolist() == [
         0.0,
         100.0,
         200.0,
         300.0,
     ]
-    assert frame["objective_eur"].is_monotonic_increasing
-    assert frame["pareto_cost_co2"].any()
+    assert frame[title("objective_eur")].is_monotonic_increasing
+    assert frame[title("pareto_cost_co2")].any()
     assert len(at.get("vega_lite_chart")) == 7
 
 
@@ -217,9 +218,9 @@ def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
     assert not at.exception
     frame = at.dataframe[0].value
     # Asking more juste retour costs more and returns more of it: every point is on the front.
-    assert frame["objective_eur"].is_monotonic_increasing
-    assert frame["juste_retour_met"].is_monotonic_increasing
-    assert frame["pareto_cost_juste_retour"].all()
+    assert frame[title("objective_eur")].is_monotonic_increasing
+    assert frame[title("juste_retour_met")].is_monotonic_increasing
+    assert frame[title("pareto_cost_juste_retour")].all()
     fairness = at.radio[0]
     assert fairness.value == "juste_retour_met"
     fairness.set_value("min_access_ratio").run()
@@ -243,7 +244,7 @@ def test_what_if_gpu_cap_binds(app_db: Path) -> None:
     assert not at.exception
     assert at.query_params["gpu_cap_per_country"] == "10000.0"
     table = at.dataframe[0].value
-    assert table["sentence"].str.contains("GPU-equivalent more in NO").any()
+    assert table[title("sentence")].str.contains("GPU-equivalent more in NO").any()
 
 
 def test_data_page_shows_monthly_factors_with_embers_attribution(app_db: Path) -> None:

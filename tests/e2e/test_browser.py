@@ -156,7 +156,9 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
     assert page.get_by_text(sentence).count() == 0
 
     page.get_by_text("Grid allowances for new data centres", exact=True).click()
-    picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Override the cap of")
+    picker = page.locator('[data-testid="stMultiSelect"]').filter(
+        has_text="Grid allowance overrides"
+    )
     box = picker.get_by_role("combobox")
     # Keys typed while the expander is still opening are lost: wait for its animation to end.
     page.wait_for_function("document.getAnimations().length === 0", timeout=30000)
