@@ -535,9 +535,5 @@ def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> N
     )
 
 
-def eur(x: float) -> str:
-    """Format an amount of euros with a magnitude suffix (k, M, bn)."""
-    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if abs(x) >= div:
-            return f"{x / div:,.2f}{suffix}"
-    return f"{x:,.0f}"
+#: Euros with a magnitude suffix (k, M, bn), as the CLI writes them.
+eur = optimizer.eur

@@ -73,16 +73,16 @@ def measure(label: str, inputs: Inputs, scenario: Scenario, repeats: int) -> dic
         plan = solve(problem)
         t2 = time.perf_counter()
         builds.append(t1 - t0)
-        solves.append(float(plan.summary["solve_seconds"]))
-        reads.append(t2 - t1 - float(plan.summary["solve_seconds"]))
+        solves.append(float(plan.summary.solve_seconds))
+        reads.append(t2 - t1 - float(plan.summary.solve_seconds))
         with tempfile.TemporaryDirectory() as tmp:
             mps = Path(tmp) / "model.mps"
             problem.lp.writeMPS(str(mps))
             bares.append(bare_highs(mps))
     return {
         "case": label,
-        "variables": plan.summary["variables"],
-        "constraints": plan.summary["constraints"],
+        "variables": plan.summary.variables,
+        "constraints": plan.summary.constraints,
         "status": plan.status.value,
         "build_s": statistics.median(builds),
         "solve_s": statistics.median(solves),

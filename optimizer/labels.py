@@ -1,16 +1,18 @@
 """The planner's words for every column the product shows: a label, a unit, a meaning and how
 to round it, declared once for the pages, the charts and the Excel workbook's units sheet.
 
-A column of the by-state comparison (`pooled_cost_eur`, `dividend_new_mw`...) takes the words of
+A plan's totals (cost_eur, new_mw...) take the words optimizer.summary.Summary declares. A
+column of the by-state comparison (`pooled_cost_eur`, `dividend_new_mw`...) takes the words of
 its measure with the side in front; a scenario field (a swept setting) takes its declaration in
 optimizer.scenario.SPECS. Standard library only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from optimizer.scenario import SPECS
+from optimizer.summary import Summary
 
 WHOLE = "%,.0f"  # money, energy, emissions: whole units with thousands separators
 ONE = "%,.1f"  # power [MW]
@@ -33,7 +35,25 @@ class Label:
         return f"{self.text} [{self.unit}]" if self.unit not in ("", "-") else self.text
 
 
+def _total(unit: str) -> str:
+    """Return how a total in `unit` is rounded, as optimizer.summary.formatted rounds it."""
+    return RATIO if unit == "share" else ONE if unit == "MW IT" else WHOLE
+
+
+#: The plan's totals, in the words of their declaration on optimizer.summary.Summary.
+TOTALS = {
+    f.name: Label(
+        f.metadata["label"],
+        "-" if f.metadata["unit"] == "share" else f.metadata["unit"],
+        f.metadata["note"],
+        _total(f.metadata["unit"]),
+    )
+    for f in fields(Summary)
+    if "label" in f.metadata
+}
+
 LABELS: dict[str, Label] = {
+    **TOTALS,
     # who, where, when
     "state": Label("State", meaning="Member state whose demand it is (ISO 3166-1 alpha-2)"),
     "iso2": Label("Country", meaning="ISO 3166-1 alpha-2 code"),
@@ -68,17 +88,12 @@ LABELS: dict[str, Label] = {
     "expansion_limit_mw": Label("Can be built", "MW IT", "Most new IT capacity at the site", ONE),
     "buildable_up_to_mw": Label("Can be built", "MW IT", "Most new IT capacity", ONE),
     "available_mw": Label("Existing capacity", "MW IT", "Existing or committed in plan year", ONE),
-    "new_mw": Label("New capacity built", "MW IT", "New IT capacity the plan builds", ONE),
     "capacity_mw": Label("Capacity", "MW IT", "Existing and new IT capacity", ONE),
     "peak_it_mw": Label("Peak IT load", "MW", "Highest average IT load of a period", ONE),
     "facility_mwh": Label("Facility energy", "MWh", "IT energy times PUE", WHOLE),
-    "demand_mwh": Label("Demand", "MWh IT/yr", "Compute demand of the plan year", WHOLE),
-    "served_mwh": Label("Served", "MWh IT/yr", "Demand served", WHOLE),
-    "unserved_mwh": Label("Unserved demand", "MWh IT/yr", "Demand left unserved", WHOLE),
     "served_at_home_mwh": Label("Served at home", "MWh IT/yr", "Served on the state's soil", WHOLE),
     "hosted_mwh": Label("Hosted", "MWh IT/yr", "Work of any state run on this soil", WHOLE),
     "net_export_mwh": Label("Net export of compute", "MWh IT/yr", "Hosted minus served", WHOLE),
-    "shortfall_mwh": Label("Rule shortfall", "MWh IT/yr", "Unmet rule floors", WHOLE),
     "energy_cap_mw": Label("Grid allowance", "MW facility", "For new data centres", ONE),
     "new_builds_mw": Label("Used by new builds", "MW facility", "New IT capacity x PUE", ONE),
     "holds_for": Label("Holds for", "MW", "Range over which the value holds", ONE),
@@ -88,24 +103,15 @@ LABELS: dict[str, Label] = {
     "sites": Label("Sites", meaning="Number of sites", format=WHOLE),
     # heat, water, emissions
     "heat_mwh_th": Label("Heat reused", "MWh th/yr", "Waste heat sold to a sink", WHOLE),
-    "heat_reused_mwh_th": Label("Heat reused", "MWh th/yr", "Waste heat sold to a sink", WHOLE),
     "sink_capacity_mw_th": Label("Heat-sink capacity", "MW th", format=ONE),
     "recoverable_fraction": Label("Recoverable share of IT power", "-", format=RATIO),
-    "emissions_t": Label("Emissions", "tCO2/yr", "Grid emissions of the facility energy", WHOLE),
-    "water_m3": Label("Water", "m3/yr", "WUE x IT energy", WHOLE),
     "wue_l_per_kwh": Label("Water use (WUE)", "l/kWh", format=RATIO),
     "grid_ci_g_per_kwh": Label("Grid carbon intensity", "gCO2/kWh", format=WHOLE),
     # money
-    "cost_eur": Label(
-        "Annual cost, money only", "EUR/yr", "Energy, annuities, transfer, less heat", WHOLE
-    ),
     "energy_cost_eur": Label("Energy cost", "EUR", "Electricity bought", WHOLE),
-    "carbon_cost_eur": Label("Carbon cost on top of prices", "EUR", "Shadow cost, not paid", WHOLE),
     "transfer_cost_eur": Label("Transfer cost", "EUR", format=WHOLE),
     "heat_revenue_eur": Label("Heat revenue", "EUR/yr", format=WHOLE),
     "capital_cost_eur": Label("Capital annuity", "EUR/yr", "Facility and IT hardware", WHOLE),
-    "penalty_eur": Label("Penalties", "EUR/yr", "On unserved demand and unmet rules", WHOLE),
-    "objective_eur": Label("Objective", "EUR/yr", "Money, shadow carbon cost and penalties", WHOLE),
     "value_eur_per_yr": Label("Value of one more unit", "EUR/yr", format=WHOLE),
     "eur_per_yr": Label("Amount", "EUR/yr", format=WHOLE),
     "marginal_cost_eur_per_mw_yr": Label("Marginal cost", "EUR/yr per MW", format=WHOLE),
@@ -116,13 +122,10 @@ LABELS: dict[str, Label] = {
     # shares and factors
     "pue": Label("PUE", "-", "Facility energy / IT energy", RATIO),
     "utilisation": Label("Utilisation", "-", "IT energy / (capacity x hours)", RATIO),
-    "home_share": Label("Share served at home", "-", format=RATIO),
     "contribution_share": Label("Contribution share", "-", format=FINE),
     "demand_share": Label("Share of demand", "-", format=FINE),
     "access_ratio": Label("Fair access achieved", "-", "Served / entitlement", RATIO),
     "hosting_ratio": Label("Hosting achieved", "-", "Hosted share / contribution share", RATIO),
-    "min_access_ratio": Label("Fair access: lowest share of entitlement served", "-", format=RATIO),
-    "juste_retour_met": Label("Juste retour achieved", "-", format=RATIO),
     "price_factor": Label("Price factor", "month / annual mean", format=FINE),
     "carbon_factor": Label("Carbon factor", "month / annual mean", format=FINE),
     "heat_demand_factor": Label("Heat demand factor", "month / annual mean", format=FINE),
@@ -147,10 +150,11 @@ LABELS: dict[str, Label] = {
     "rules_off": Label("Rules off", format=WHOLE),
     "with_rules": Label("With the rules", format=WHOLE),
     "rule_cost": Label("Rule cost", format=WHOLE),
-    "run_a": Label("Run A", format=WHOLE),
-    "run_b": Label("Run B", format=WHOLE),
     "key": Label("Setting"),
-    "in_run": Label("In run"),
+    "total": Label("Total"),
+    "A": Label("Run A", format="%,.2f"),
+    "B": Label("Run B", format="%,.2f"),
+    "side": Label("In run", meaning="Which run holds the row: A only or B only"),
     "provenance_it_capacity_mw": Label("Source of the capacity"),
     "provenance_pue": Label("Source of the PUE"),
 }

@@ -1,9 +1,6 @@
 """Pooling page: the pooled plan against national build-out, what the rules cost, and two stored
 runs side by side."""
 
-import json
-
-import pandas as pd
 import streamlit as st
 
 import charts
@@ -81,16 +78,8 @@ a_id, b_id = st.columns(2)
 first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
 second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
-keys = [k for k in optimizer.DIVIDEND if k in a["summary"] or k in b["summary"]]
-ui.table(
-    pd.DataFrame(
-        {
-            "label": [optimizer.DIVIDEND[k] for k in keys],
-            "run_a": [a["summary"].get(k) for k in keys],
-            "run_b": [b["summary"].get(k) for k in keys],
-        }
-    )
-)
+diff = optimizer.diff_runs(a, b)
+ui.table(diff.totals)
 
 
 def setting(key: str) -> str:
@@ -101,39 +90,9 @@ def setting(key: str) -> str:
     return f"{words}: {entry}" if entry else words
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a frame as text, numbers rounded for reading, so that rows compare as shown."""
-    return frame.round(4).astype(str)
-
-
-def settings(scenario_json: str) -> dict[str, str]:
-    """Return every setting of a stored run's scenario as `key: value` text (tables as dotted
-    keys), the defaults included, so that two runs compare key by key."""
-    scenario = optimizer.scenario_from_dict(json.loads(scenario_json))
-    defaults = optimizer.Scenario().to_dict()
-    plain = {k: str(v) for k, v in defaults.items() if not isinstance(v, dict)}
-    return plain | optimizer.to_overrides(scenario)
-
-
-flat_a, flat_b = settings(a["scenario"]), settings(b["scenario"])
-diff = [
-    (setting(k), flat_a.get(k, "not set"), flat_b.get(k, "not set"))
-    for k in sorted(set(flat_a) | set(flat_b))
-    if flat_a.get(k) != flat_b.get(k)
-]
 st.write("**Scenario differences**")
-ui.table(pd.DataFrame(diff, columns=["key", "run_a", "run_b"]))
+ui.table(diff.scenario.assign(key=diff.scenario["key"].map(setting)))
 st.write("**Input differences** (rows of the runs' inputs that differ)")
-for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
-    left, right = a["tables"][name], b["tables"].get(name, pd.DataFrame())
-    merged = readable(left).merge(readable(right), how="outer", indicator=True)
-    changed = merged[merged["_merge"] != "both"]
-    if not changed.empty:
-        st.caption(ui.md_escape(f"Table {name} of the run folders"))
-        ui.table(
-            changed.assign(
-                _merge=changed["_merge"]
-                .astype(str)
-                .map({"left_only": "A only", "right_only": "B only"})
-            ).rename(columns={"_merge": "in_run"})
-        )
+for name, changed in diff.inputs.items():
+    st.caption(ui.md_escape(f"Table {name} of the run folders"))
+    ui.table(changed)
