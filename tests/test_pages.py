@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from pathlib import Path
 
@@ -62,6 +63,22 @@ def test_sidebar_cli_help_and_docs_come_from_one_declaration(
     assert "Shadow carbon price [EUR/tCO2]" in sidebar_labels(run_page("app.py"))
     assert describe(key).endswith(": Shadow carbon price")
     assert f"| `{key}` | Shadow carbon price |" in docs_table()
+
+
+def test_the_entry_point_shows_a_loading_message_before_anything_heavy() -> None:
+    """app.py imports Streamlit alone and puts its loading message on screen before the page
+    (which imports pandas, DuckDB, PuLP, Altair) runs; the home entry is named as a page."""
+    source = (ROOT / "app.py").read_text()
+    tree = ast.parse(source)
+    imported = {
+        a.name
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        for a in n.names
+    }
+    assert imported == {"streamlit"}
+    assert source.index("loading.info(") < source.index("page.run()")
+    assert 'title="Home", default=True' in source
 
 
 def test_home_shows_the_registry_at_a_glance(app_db: Path) -> None:
