@@ -137,6 +137,14 @@ LABELS: dict[str, Label] = {
     "pareto_cost_co2": Label("On the cost-emissions front"),
     "pareto_cost_access": Label("On the cost-fair access front"),
     "pareto_cost_juste_retour": Label("On the cost-juste retour front"),
+    "constraint": Label("Constraint", meaning="The LP row's name (docs/model.md)"),
+    "dual": Label(
+        "Shadow price", meaning="Per unit of the right-hand side, in the period", format=FINE
+    ),
+    "rhs": Label("Right-hand side", meaning="The constraint's limit, in its family's unit"),
+    "rhs_low": Label("Lowest right-hand side", meaning="Where the shadow price starts to hold"),
+    "rhs_high": Label("Highest right-hand side", meaning="Where the shadow price stops holding"),
+    "lever_value_eur": Label("Value of one more unit", "EUR", "Shadow price x hours", WHOLE),
     "family": Label("Constraint family"),
     "subject": Label("Where"),
     "sentence": Label("In words"),
@@ -184,3 +192,30 @@ def title(column: str) -> str:
 def d3_format(column: str) -> str:
     """Return a column's rounding as a d3 format for chart tooltips (",.0f")."""
     return label(column).format.removeprefix("%")
+
+
+#: Where each sheet of the plan's workbook comes from.
+SOURCES = {
+    "allocation": "The plan: each state's demand placed at sites, per period (solver output)",
+    "unserved": "The plan: demand left unserved, per period (solver output)",
+    "sites": "The plan per site; site facts from the registry (Data page, with provenance)",
+    "states": "The plan per state; contribution shares from the registry (member_states)",
+    "duals": "The solver's shadow prices (HiGHS), per constraint and period",
+    "levers": "The binding shadow prices summed over the year, in words",
+    "scenario": "The scenario of the plan; docs/scenario.md gives each key's unit and rule",
+    "run": "How the solve ran and its totals (as the run folder's summary.json)",
+}
+UNITS_COLUMNS = ["sheet", "column", "heading", "unit", "meaning", "source"]
+
+
+def units_rows(sheets: dict[str, list[str]]) -> list[tuple[str, str, str, str, str, str]]:
+    """Return one row per column of each sheet (sheet name -> column names): its heading in
+    words, unit, meaning and source, for the workbook's units and sources sheet."""
+    rows = []
+    for sheet, columns in sheets.items():
+        for column in columns:
+            words = label(column)
+            unit = "" if words.unit == "-" else words.unit
+            meaning = words.meaning or words.text
+            rows.append((sheet, column, words.title(), unit, meaning, SOURCES.get(sheet, "")))
+    return rows

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.domain import Inputs, inputs_from_records
+from optimizer.labels import UNITS_COLUMNS, units_rows
 from optimizer.model import (
     can_build,
     demand_of,
@@ -265,23 +266,28 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def _key_values(items: Mapping[str, Any]) -> pd.DataFrame:
-    rows = [
-        (k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
-        for k, v in items.items()
-    ]
+def _key_values(items: Mapping[str, Any], prefix: str = "") -> pd.DataFrame:
+    """Return settings as rows of key and value, a table's entries as dotted keys and a list as
+    text, so that no cell holds JSON."""
+    rows: list[tuple[str, Any]] = []
+    for k, v in items.items():
+        if isinstance(v, Mapping):
+            rows.extend(_key_values(v, f"{prefix}{k}.").itertuples(index=False, name=None))
+        else:
+            rows.append((f"{prefix}{k}", "; ".join(map(str, v)) if isinstance(v, list) else v))
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
 def workbook_bytes(plan: Plan, scenario: Scenario) -> bytes:
-    """Return an Excel workbook: one sheet per plan table, plus the scenario and run metadata."""
-    return excel_bytes(
-        {
-            **plan.tables(),
-            "scenario": _key_values(scenario.to_dict()),
-            "run": _key_values(plan.summary.to_dict() | {"warnings": plan.warnings}),
-        }
-    )
+    """Return an Excel workbook: one sheet per plan table, the scenario and run metadata, and a
+    sheet giving each column's heading, unit, meaning and source."""
+    sheets = {
+        **plan.tables(),
+        "scenario": _key_values(scenario.to_dict()),
+        "run": _key_values(plan.summary.to_dict() | {"warnings": plan.warnings}),
+    }
+    units = units_rows({name: [str(c) for c in frame.columns] for name, frame in sheets.items()})
+    return excel_bytes({**sheets, "units and sources": pd.DataFrame(units, columns=UNITS_COLUMNS)})
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import io
+import json
+import re
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optimizer.api import plan, registry
+from optimizer.api import plan, registry, run_and_store
 from optimizer.labels import title
 from optimizer.scenario import SPECS, Scenario, describe, docs_table
 from ui import eur
@@ -33,6 +38,40 @@ def run_page(script: str, query: dict[str, str] | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+#: A raw column name: lower-case words joined by underscores (it_mwh, dividend_cost_eur).
+RAW = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+#: Chart channels a reader sees a title of (map positions have no axis).
+TITLED = ("x", "y", "color", "size", "tooltip")
+
+
+def encodings(spec: Any) -> list[dict[str, Any]]:
+    """Return every channel definition of a Vega-Lite spec's shown channels, layers included."""
+    found = []
+    if isinstance(spec, dict):
+        for channel, value in spec.get("encoding", {}).items():
+            if channel in TITLED:
+                found += value if isinstance(value, list) else [value]
+        for value in spec.values():
+            found += encodings(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += encodings(value)
+    return [e for e in found if isinstance(e, dict) and "field" in e]
+
+
+def assert_planner_words(at: AppTest) -> None:
+    """Every table header and chart title is in words with units, every float rounded."""
+    for table in at.dataframe:
+        frame, config = table.value, json.loads(table.proto.columns or "{}")
+        for header in frame.columns:
+            assert not RAW.match(str(header)), header
+            if pd.api.types.is_float_dtype(frame[header]):
+                assert config[str(header)]["type_config"]["format"], header  # rounded
+    for chart in at.get("vega_lite_chart"):
+        for channel in encodings(json.loads(chart.proto.spec)):
+            assert channel.get("title") and not RAW.match(channel["title"]), channel
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -223,6 +262,7 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
     assert frame[title("objective_eur")].is_monotonic_increasing
     assert frame[title("pareto_cost_co2")].any()
     assert len(at.get("vega_lite_chart")) == 7
+    assert_planner_words(at)
 
 
 def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
@@ -274,3 +314,54 @@ def test_data_page_shows_monthly_factors_with_embers_attribution(app_db: Path) -
     priced = frame[frame["price_factor"].notna()]
     assert len(priced) and priced["provenance_price_factor"].str.contains("Ember").all()
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_plan_and_home_speak_the_planners_language(app_db: Path) -> None:
+    for script in ("app.py", "pages/1_Plan.py", "pages/2_Map.py"):
+        assert_planner_words(run_page(script))
+
+
+def test_pooling_page_speaks_the_planners_language_with_two_runs(app_db: Path) -> None:
+    run_and_store(Scenario(), app_db)
+    run_and_store(Scenario(energy_cap_overrides={"FR": 50.0}), app_db)
+    at = run_page("pages/3_Pooling.py")
+    assert_planner_words(at)
+    assert len(at.dataframe) >= 6  # totals, per state, rule-free, runs, scenario and input diffs
+
+
+def whose_compute_colours(at: AppTest) -> dict[str, str]:
+    """Return the country -> colour map of the Plan page's 'whose compute' chart."""
+    for chart in at.get("vega_lite_chart"):
+        color = json.loads(chart.proto.spec).get("encoding", {}).get("color", {})
+        if color.get("field") == "state":
+            scale = color["scale"]
+            return dict(zip(scale["domain"], scale["range"], strict=True))
+    raise AssertionError("no chart coloured by state")
+
+
+def test_a_country_keeps_its_colour_across_scenarios(app_db: Path) -> None:
+    base = whose_compute_colours(run_page("pages/1_Plan.py"))
+    home = whose_compute_colours(run_page("pages/1_Plan.py", {"min_home_share": "0.9"}))
+    assert base["FR"] == home["FR"] and base == home
+    assert sorted(base) == sorted(registry(app_db)["member_states"]["iso2"])
+    assert len(set(base.values())) == len(base)  # no two countries share a colour
+
+
+def test_the_workbook_has_units_and_sources_and_no_json(app_db: Path) -> None:
+    import optimizer
+
+    scenario = Scenario(rules={"sensitive": "home"}, trusted_states=("NO",))
+    result = plan(scenario, db=app_db)
+    book = openpyxl.load_workbook(io.BytesIO(optimizer.workbook_bytes(result, scenario)))
+    sheets = {name: list(book[name].values) for name in book.sheetnames}
+    units = pd.DataFrame(sheets["units and sources"][1:], columns=sheets["units and sources"][0])
+    described = set(zip(units["sheet"], units["column"], strict=True))
+    for name, rows in sheets.items():
+        if name != "units and sources":
+            assert {(name, str(c)) for c in rows[0]} <= described, name
+        cells = [v for row in rows[1:] for v in row if isinstance(v, str)]
+        assert not [v for v in cells if v.lstrip().startswith(("{", "["))], name
+    it_mwh = units[(units["sheet"] == "allocation") & (units["column"] == "it_mwh")].iloc[0]
+    assert (it_mwh["heading"], it_mwh["unit"]) == ("IT energy [MWh]", "MWh") and it_mwh["source"]
+    scenario_rows = dict(sheets["scenario"][1:])
+    assert scenario_rows["rules.sensitive"] == "home" and scenario_rows["trusted_states"] == "NO"
