@@ -40,8 +40,8 @@ cols[2].metric(
 )
 cols[3].metric("Buildable sites", int((sites["capacity_status"] == "buildable").sum()))
 kinds = ui.provenance_counts()
-cols = st.columns(len(kinds) or 1)
-for col, (kind, n) in zip(cols, kinds.items(), strict=False):
+kind_cols = st.columns(len(kinds) or 1)
+for col, (kind, n) in zip(kind_cols, kinds.items(), strict=False):
     col.metric(f"Values that are {kind}s", f"{n:,}")
 st.caption(
     "Every value in the default data is a fact with its source, a derivation with its "

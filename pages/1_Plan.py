@@ -1,5 +1,7 @@
 """Plan page: headline figures, where the compute runs and what is built, what binds, exports."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -148,14 +150,14 @@ for name, table in {"allocation": alloc, "sites": result.sites, "states": result
     csv_col, parquet_col = st.columns(2)
     csv_col.download_button(
         f"{name.capitalize()} (CSV)",
-        lambda t=table: optimizer.csv_text(t),
+        functools.partial(optimizer.csv_text, table),
         f"{name}.csv",
         "text/csv",
         on_click="ignore",
     )
     parquet_col.download_button(
         f"{name.capitalize()} (Parquet)",
-        lambda t=table: optimizer.parquet_bytes(t),
+        functools.partial(optimizer.parquet_bytes, table),
         f"{name}.parquet",
         "application/octet-stream",
         on_click="ignore",
@@ -170,5 +172,5 @@ toml_col.download_button(
 )
 if store_col.button("Store this run"):
     # The plan on screen is stored as it is; nothing is solved again.
-    run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)
+    run_id = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)[0]
     st.success(f"Stored run {run_id}; compare it on the Pooling page.")

@@ -75,8 +75,10 @@ if len(runs) < 2:
     st.stop()
 labels = {r.run_id: f"{r.run_id} - {r.scenario_name} ({r.status})" for r in runs.itertuples()}
 a_id, b_id = st.columns(2)
-first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
-second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
+first = a_id.selectbox("Run A", list(labels), format_func=labels.__getitem__, index=1)
+second = b_id.selectbox("Run B", list(labels), format_func=labels.__getitem__, index=0)
+if first is None or second is None:  # a choice is always made (index is set)
+    st.stop()
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
 diff = optimizer.diff_runs(a, b)
 ui.table(diff.totals)

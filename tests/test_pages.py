@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Slider
 
 from optimizer.api import plan, registry, run_and_store
 from optimizer.labels import title
@@ -78,7 +79,7 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def slider(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+def slider(at: AppTest, label: str) -> Slider[Any]:
     return next(s for s in at.slider if s.label == label)
 
 
@@ -136,7 +137,7 @@ def test_home_shows_the_registry_at_a_glance(app_db: Path) -> None:
 def test_plan_page_shows_headlines_and_what_binds(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
     expected = plan(Scenario(), db=app_db)
-    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur)
+    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur or 0.0)
     assert metric(at, "New capacity built [MW IT]") == f"{expected.summary.new_mw:,.1f}"
     assert metric(at, "Unserved demand [MWh/yr]") == "0"
     assert len(at.get("vega_lite_chart")) >= 2
@@ -181,7 +182,7 @@ def test_link_reopens_the_scenario(app_db: Path) -> None:
     )
     assert slider(at, CARBON).value == 120.0
     expected = plan(Scenario(carbon_price_eur_per_t=120.0, rules={"sensitive": "home"}), db=app_db)
-    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur)
+    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur or 0.0)
 
 
 def test_bad_link_falls_back_to_the_baseline_with_a_warning(app_db: Path) -> None:

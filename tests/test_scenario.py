@@ -52,7 +52,7 @@ def refused(*items: str) -> str:
     + [("yes", True), ("ON", True), ("true", True), ("1", True), ("y", True)],
 )
 def test_booleans_read_like_the_registry(key: str, text: str, value: bool) -> None:
-    start = Scenario(**{key: not value})
+    start = from_dict({key: not value})
     assert getattr(apply_overrides(start, [f"{key}={text}"]), key) is value
 
 
@@ -149,9 +149,9 @@ def test_text_fields_keep_the_text_as_written() -> None:
 def test_inner_mappings_are_read_only_and_still_serialise() -> None:
     sc = Scenario(rules={"sensitive": "home"}, energy_cap_overrides={"DK": 40.0})
     with pytest.raises(TypeError):
-        sc.rules["sensitive"] = "anywhere"  # type: ignore[index]
+        sc.rules["sensitive"] = "anywhere"
     with pytest.raises(TypeError):
-        sc.energy_cap_overrides["SE"] = 1.0  # type: ignore[index]
+        sc.energy_cap_overrides["SE"] = 1.0
     assert sc.to_dict()["rules"] == {"sensitive": "home"}
     assert 'sensitive = "home"' in sc.to_toml()
     assert sc == Scenario(rules={"sensitive": "home"}, energy_cap_overrides={"DK": 40})
