@@ -1,4 +1,6 @@
-"""Build the pooled-allocation linear program: variables, then one add_<family>() per family.
+"""Build the pooled-allocation linear program: variables, then the constraint families that
+optimizer.families declares, in its order, each switch by the `add_*` function registered
+with `@builds`.
 
 Expressions are built once from collected (variable, coefficient) lists, never by repeated
 addition, so that building stays small next to solving. Constraint names are API: they are
@@ -9,13 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulp
 
+from optimizer import families as F
 from optimizer.domain import DemandScenario, Inputs, Site, distance_km
+from optimizer.families import FAMILY, SWITCHES, Switch
 from optimizer.scenario import EU_MEMBERS, Scenario, ScenarioError
 
 Term = tuple[Any, float]  # (pulp variable, coefficient)
@@ -71,7 +75,10 @@ class Problem:
         sense: str,
         rhs: float,
     ) -> None:
-        """Add one named constraint  sum(terms) <sense> rhs."""
+        """Add one named constraint  sum(terms) <sense> rhs, of a family declared in
+        optimizer.families."""
+        if family not in FAMILY:
+            raise KeyError(f"constraint family {family!r} is not declared in optimizer.families")
         expr = pulp.lpSum_vars_coefs(list(terms))
         if sense == "<=":
             con = expr <= rhs
@@ -85,8 +92,23 @@ class Problem:
 
 
 def _name(*parts: str) -> str:
-    """Join name parts; registry ids are identifiers (validated), so no escaping is needed."""
-    return "_".join(parts)
+    """Join name parts with `|`: registry ids are identifiers (letters, digits, `_`, `.`), so a
+    name reads back into its parts unambiguously."""
+    return "|".join(parts)
+
+
+#: The function that adds each switch's constraints (see optimizer.families.SWITCHES).
+BUILDERS: dict[str, Callable[[Problem], None]] = {}
+
+
+def builds(switch: Switch) -> Callable[[Callable[[Problem], None]], Callable[[Problem], None]]:
+    """Register the function that adds a switch's constraint families."""
+
+    def register(add: Callable[[Problem], None]) -> Callable[[Problem], None]:
+        BUILDERS[switch.name] = add
+        return add
+
+    return register
 
 
 def trusted_states(inputs: Inputs, scenario: Scenario) -> frozenset[str]:
@@ -219,30 +241,9 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     add_groups(p, sites)
     add_variables(p, sites)
     add_demand_balance(p)
-    if scenario.on("site_capacity"):
-        add_site_capacity(p, sites)
-    if scenario.on("energy_cap"):
-        add_energy_caps(p, sites)
-    if scenario.on("concentration"):
-        add_concentration(p, sites)
-    if scenario.on("sovereignty") and not scenario.autarky:
-        add_sovereignty(p)
-    if scenario.on("home_share") and scenario.min_home_share > 0:
-        add_home_share(p)
-    if scenario.on("fair_access") and scenario.fair_access_factor > 0:
-        add_fair_access(p)
-    if scenario.on("juste_retour") and scenario.juste_retour_factor > 0:
-        add_juste_retour(p, sites)
-    if scenario.on("heat"):
-        add_heat(p)
-    if scenario.on("emissions_budget") and scenario.emissions_budget_t is not None:
-        add_emissions_budget(p)
-    if scenario.on("water") and scenario.water_cap_m3_per_country is not None:
-        add_water_caps(p, sites)
-    if scenario.on("gpu_cap") and scenario.gpu_cap_per_country is not None:
-        add_gpu_caps(p, sites)
-    if scenario.on("reuse_floor") and scenario.reuse_floors:
-        add_reuse_floors(p, sites)
+    for switch in SWITCHES:
+        if F.active(switch, scenario):
+            BUILDERS[switch.name](p)
     p.lp.setObjective(pulp.lpSum_vars_coefs([t for terms in p.cost_terms.values() for t in terms]))
     return p
 
@@ -251,10 +252,8 @@ def needs_full_formulation(scenario: Scenario) -> bool:
     """Return whether a rule treats states differently even when they may use the same sites
     (transfer cost from each capital, home share, fair access): then every (state, workload)
     keeps its own flow variables."""
-    return bool(
-        scenario.transfer_cost_eur_per_mwh_per_1000km
-        or (scenario.on("home_share") and scenario.min_home_share > 0)
-        or (scenario.on("fair_access") and scenario.fair_access_factor > 0)
+    return bool(scenario.transfer_cost_eur_per_mwh_per_1000km) or any(
+        F.active(switch, scenario) for switch in (F.HOME_SHARE, F.FAIR_ACCESS)
     )
 
 
@@ -384,9 +383,11 @@ def add_demand_balance(p: Problem) -> None:
         p.add("demand", _name("demand", g, t), {"group": g, "period": t}, terms, "==", d)
 
 
-def add_site_capacity(p: Problem, sites: list[Site]) -> None:
+@builds(F.SITE_CAPACITY)
+def add_site_capacity(p: Problem) -> None:
     """IT load at a site <= the capacity it has in the plan year + what the plan builds there,
     in every period [MW IT]."""
+    sites = p.sites
     groups = _group(p, lambda k: (k[1], k[2]))
     for site in sites:
         for t in p.inputs.periods:
@@ -405,9 +406,11 @@ def add_site_capacity(p: Problem, sites: list[Site]) -> None:
             )
 
 
-def add_energy_caps(p: Problem, sites: list[Site]) -> None:
+@builds(F.ENERGY_CAP)
+def add_energy_caps(p: Problem) -> None:
     """Facility power of the new capacity built in a country (new IT MW x PUE) <= its grid
     allowance for new data centres [MW facility]."""
+    sites = p.sites
     by_country: dict[str, list[Term]] = defaultdict(list)
     for site in sites:
         if site.id in p.new:
@@ -417,9 +420,11 @@ def add_energy_caps(p: Problem, sites: list[Site]) -> None:
         p.add("energy_cap", _name("energy_cap", c), {"country": c}, terms, "<=", cap)
 
 
-def add_concentration(p: Problem, sites: list[Site]) -> None:
+@builds(F.CONCENTRATION)
+def add_concentration(p: Problem) -> None:
     """Pooled load at one site, and in one country, <= the scenario's largest share of the
     total demand, per period [MW IT]."""
+    sites = p.sites
     sc = p.scenario
     totals: dict[str, float] = defaultdict(float)
     for (_, _, t), d in p.demand.items():
@@ -444,6 +449,7 @@ def add_concentration(p: Problem, sites: list[Site]) -> None:
             )
 
 
+@builds(F.SOVEREIGNTY)
 def add_sovereignty(p: Problem) -> None:
     """Load of a workload class at sites its rule forbids = 0 [MW IT]; the dual prices the rule."""
     inputs, sc = p.inputs, p.scenario
@@ -483,6 +489,7 @@ def _demand_by_state(p: Problem) -> dict[tuple[str, str], float]:
     return out
 
 
+@builds(F.HOME_SHARE)
 def add_home_share(p: Problem) -> None:
     """Load served at home >= min_home_share x the state's demand, per period [MW IT]."""
     groups = _group(p, lambda k: (state_of(p, k[0]), k[2]))
@@ -499,6 +506,7 @@ def add_home_share(p: Problem) -> None:
         )
 
 
+@builds(F.FAIR_ACCESS)
 def add_fair_access(p: Problem) -> None:
     """A state's served load >= factor x contribution share x total demand (capped at its own
     demand), per period [MW IT]."""
@@ -518,8 +526,10 @@ def add_fair_access(p: Problem) -> None:
         )
 
 
-def add_juste_retour(p: Problem, sites: list[Site]) -> None:
+@builds(F.JUSTE_RETOUR)
+def add_juste_retour(p: Problem) -> None:
     """Load hosted in a contributing state >= factor x its contribution share x pooled load."""
+    sites = p.sites
     by_period = _group(p, lambda k: k[2])
     for t, keys in sorted(by_period.items()):
         total = p.lp.add_variable(_name("pooled_load", t), lowBound=0)
@@ -552,6 +562,7 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
             )
 
 
+@builds(F.HEAT)
 def add_heat(p: Problem) -> None:
     """Reused heat <= recoverable fraction x the period's heat-use factor x IT load, and <= the
     sink's capacity where it has one [MW thermal]."""
@@ -592,6 +603,7 @@ def add_heat(p: Problem) -> None:
                 )
 
 
+@builds(F.EMISSIONS_BUDGET)
 def add_emissions_budget(p: Problem) -> None:
     """Total emissions of the pooled load <= the budget [tCO2/yr]."""
     terms = [(var, p.coef[k][3]) for k, var in p.x.items() if p.coef[k][3] > 0]
@@ -605,8 +617,10 @@ def add_emissions_budget(p: Problem) -> None:
     )
 
 
-def add_water_caps(p: Problem, sites: list[Site]) -> None:
+@builds(F.WATER)
+def add_water_caps(p: Problem) -> None:
     """Water used by a country's sites (WUE x IT energy) <= the cap [m3/yr]."""
+    sites = p.sites
     site = {s.id: s for s in sites}
     groups = _group(p, lambda k: site[k[1]].country)
     for c, keys in sorted(groups.items()):
@@ -626,8 +640,10 @@ def add_water_caps(p: Problem, sites: list[Site]) -> None:
             )
 
 
-def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
+@builds(F.GPU_CAP)
+def add_gpu_caps(p: Problem) -> None:
     """GPU-equivalents hosted in a capped country <= the cap, per period [GPU-equivalents]."""
+    sites = p.sites
     per_mw = 1000.0 / p.scenario.kw_per_gpu
     country = {s.id: s.country for s in sites}
     groups = _group(p, lambda k: (country[k[1]], k[2]))
@@ -644,9 +660,11 @@ def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
         )
 
 
-def add_reuse_floors(p: Problem, sites: list[Site]) -> None:
+@builds(F.REUSE_FLOOR)
+def add_reuse_floors(p: Problem) -> None:
     """Heat reused at a new site over the year >= the country's energy reuse floor x the site's
     facility energy [MWh/yr] (EnEfG-style ERF for new data centres)."""
+    sites = p.sites
     hours = {t: period.hours for t, period in p.inputs.periods.items()}
     at_site = _group(p, lambda k: k[1])
     for site in sites:

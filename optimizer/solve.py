@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pulp
 
+from optimizer.families import FAMILY
 from optimizer.levers import levers
 from optimizer.model import Problem
 from optimizer.registry import EMBER_ATTRIBUTION
@@ -469,9 +470,6 @@ def _state_table(
 
 
 #: Families that only carry bookkeeping: their duals are not a planner's lever.
-BOOKKEEPING = ("pooled_load", "build_size")
-
-
 def _ranging(problem: Problem, n: int) -> tuple[list[float], list[float]]:
     """Return, per row, the right-hand sides between which its dual holds (HiGHS ranging)."""
     try:
@@ -531,7 +529,7 @@ def _dual_table(problem: Problem) -> pd.DataFrame:
                     "rhs_low": low,
                     "rhs_high": high,
                     "lever_value_eur": lever,
-                    "binding": abs(lever) > 1e-6 and family not in BOOKKEEPING,
+                    "binding": abs(lever) > 1e-6 and FAMILY[family].lever,
                 }
             )
     return pd.DataFrame(rows)
