@@ -355,30 +355,20 @@ def _checkbox(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
     st.checkbox(spec.title(), key=_widget(name), on_change=_store, args=(name,), help=_help(name))
 
 
-def _select(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+def _choice(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    """One choice (select) or several (multiselect) among the field's options."""
     options, shown = _options(name, reg)
-    st.selectbox(
-        spec.title(),
-        options,
-        key=_widget(name),
-        format_func=shown,
-        on_change=_store,
-        args=(name,),
-        help=_help(name),
-    )
-
-
-def _multiselect(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
-    options, shown = _options(name, reg)
-    st.multiselect(
-        spec.title(),
-        options,
-        key=_widget(name),
-        format_func=shown,
-        on_change=_store,
-        args=(name,),
-        help=_help(name),
-    )
+    common: dict[str, Any] = {
+        "key": _widget(name),
+        "format_func": shown,
+        "on_change": _store,
+        "args": (name,),
+        "help": _help(name),
+    }
+    if spec.widget == "multiselect":
+        st.multiselect(spec.title(), options, **common)
+    else:
+        st.selectbox(spec.title(), options, **common)
 
 
 def _rules(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
@@ -428,8 +418,8 @@ DRAW: dict[str, Callable[[str, Spec, dict[str, pd.DataFrame]], None]] = {
     "slider": _slider,
     "number": _number,
     "checkbox": _checkbox,
-    "select": _select,
-    "multiselect": _multiselect,
+    "select": _choice,
+    "multiselect": _choice,
     "rules": _rules,
     "cap_overrides": _cap_overrides,
 }

@@ -215,10 +215,44 @@ SECTIONS: dict[str, str] = {
 }
 _SOVEREIGN, _GRID, _WHAT_IF, _BUILD = list(SECTIONS)[1:]
 
+
 #: What each field's type cannot say: label, unit, range, choices, and how the dashboard shows
 #: it (widget, section, slider range), in the sidebar's order. A field without an entry is still
 #: checked by its type (numbers: finite, within +-MAX_MAGNITUDE). The help of every widget, CLI
 #: line and docs row is the field's `#:` comment (field_docs).
+def _share(label: str, unit: str = "-") -> Spec:
+    """A share or factor from 0 to 1, on a slider in steps of 0.05."""
+    return Spec(label, unit, 0, 1, widget="slider", lo=0, hi=1, step=0.05)
+
+
+def _pool_share(label: str) -> Spec:
+    """A largest share of the pool (above 0, 1 = no limit), on a slider from 0.05."""
+    return Spec(
+        label,
+        "-",
+        0,
+        1,
+        min_exclusive=True,
+        widget="slider",
+        section=_BUILD,
+        lo=0.05,
+        hi=1,
+        step=0.05,
+    )
+
+
+def _what_if_cap(label: str, unit: str, top: float, empty: str = "no cap") -> Spec:
+    """An optional what-if cap, typed in a number box (empty: no cap)."""
+    return Spec(label, unit, 0, top, widget="number", section=_WHAT_IF, step=1000, empty=empty)
+
+
+def _life(label: str) -> Spec:
+    """A life in years of new capacity, typed in a number box."""
+    return Spec(
+        label, "years", 0, 100, min_exclusive=True, widget="number", section=_BUILD, lo=1, step=1
+    )
+
+
 SPECS: dict[str, Spec] = {
     "name": Spec("Scenario name"),
     "demand_scenario": Spec("Demand scenario", widget="select"),
@@ -258,15 +292,9 @@ SPECS: dict[str, Spec] = {
     "heat_price_eur_per_mwh_th": Spec(
         "Heat price", "EUR/MWh th", 0, 10_000, widget="slider", lo=0, hi=100, step=1
     ),
-    "min_home_share": Spec(
-        "Minimum share served at home", "-", 0, 1, widget="slider", lo=0, hi=1, step=0.05
-    ),
-    "fair_access_factor": Spec(
-        "Fair access", "x contribution share", 0, 1, widget="slider", lo=0, hi=1, step=0.05
-    ),
-    "juste_retour_factor": Spec(
-        "Juste retour", "x contribution share", 0, 1, widget="slider", lo=0, hi=1, step=0.05
-    ),
+    "min_home_share": _share("Minimum share served at home"),
+    "fair_access_factor": _share("Fair access", "x contribution share"),
+    "juste_retour_factor": _share("Juste retour", "x contribution share"),
     "rules": Spec(
         "Placement rule per workload class", choices=RULES, widget="rules", section=_SOVEREIGN
     ),
@@ -295,39 +323,12 @@ SPECS: dict[str, Spec] = {
         section=_GRID,
         step=1,
     ),
-    "emissions_budget_t": Spec(
-        "Emissions budget",
-        "tCO2/yr",
-        0,
-        1e10,
-        widget="number",
-        section=_WHAT_IF,
-        step=1000,
-        empty="no budget",
-    ),
-    "gpu_cap_per_country": Spec(
-        "GPU cap per country",
-        "GPU-equivalents",
-        0,
-        1e9,
-        widget="number",
-        section=_WHAT_IF,
-        step=1000,
-        empty="no cap",
-    ),
+    "emissions_budget_t": _what_if_cap("Emissions budget", "tCO2/yr", 1e10, "no budget"),
+    "gpu_cap_per_country": _what_if_cap("GPU cap per country", "GPU-equivalents", 1e9),
     "gpu_cap_applies_to": Spec(
         "GPU cap applies to", choices=("untrusted", "all"), widget="select", section=_WHAT_IF
     ),
-    "water_cap_m3_per_country": Spec(
-        "Water cap per country",
-        "m3/yr",
-        0,
-        1e12,
-        widget="number",
-        section=_WHAT_IF,
-        step=1000,
-        empty="no cap",
-    ),
+    "water_cap_m3_per_country": _what_if_cap("Water cap per country", "m3/yr", 1e12),
     "transfer_cost_eur_per_mwh_per_1000km": Spec(
         "Transfer cost",
         "EUR/MWh IT per 1000 km",
@@ -343,31 +344,11 @@ SPECS: dict[str, Spec] = {
     "facility_capex_eur_per_mw": Spec(
         "Facility capex", "EUR/MW IT", 0, 1e9, widget="number", section=_BUILD, step=100_000
     ),
-    "facility_life_years": Spec(
-        "Facility life",
-        "years",
-        0,
-        100,
-        min_exclusive=True,
-        widget="number",
-        section=_BUILD,
-        lo=1,
-        step=1,
-    ),
+    "facility_life_years": _life("Facility life"),
     "it_capex_eur_per_mw": Spec(
         "IT hardware capex", "EUR/MW IT", 0, 1e9, widget="number", section=_BUILD, step=100_000
     ),
-    "it_life_years": Spec(
-        "IT hardware life",
-        "years",
-        0,
-        100,
-        min_exclusive=True,
-        widget="number",
-        section=_BUILD,
-        lo=1,
-        step=1,
-    ),
+    "it_life_years": _life("IT hardware life"),
     "discount_rate": Spec(
         "Discount rate",
         "1/yr",
@@ -390,30 +371,8 @@ SPECS: dict[str, Spec] = {
         section=_BUILD,
         step=50,
     ),
-    "max_site_share": Spec(
-        "Largest share of the pool at one site",
-        "-",
-        0,
-        1,
-        min_exclusive=True,
-        widget="slider",
-        section=_BUILD,
-        lo=0.05,
-        hi=1,
-        step=0.05,
-    ),
-    "max_country_share": Spec(
-        "Largest share of the pool in one country",
-        "-",
-        0,
-        1,
-        min_exclusive=True,
-        widget="slider",
-        section=_BUILD,
-        lo=0.05,
-        hi=1,
-        step=0.05,
-    ),
+    "max_site_share": _pool_share("Largest share of the pool at one site"),
+    "max_country_share": _pool_share("Largest share of the pool in one country"),
     "lumpy_builds": Spec("Lumpy builds (mixed-integer)", widget="checkbox", section=_BUILD),
     "site_fixed_cost_eur_per_yr": Spec(
         "Fixed cost of a new site",
