@@ -157,8 +157,15 @@ def bar(
         "tooltip": [tip(f"{y}:N"), tip(f"{x}:Q")] + ([tip(f"{color}:N")] if color else []),
     }
     if color:
-        scale = country_scale(countries) if countries is not None else alt.Undefined
-        enc["color"] = alt.Color(f"{color}:N", title=title(color), scale=scale)
+        if countries is None:
+            enc["color"] = alt.Color(f"{color}:N", title=title(color))
+        else:  # every country in the legend, in two columns
+            enc["color"] = alt.Color(
+                f"{color}:N",
+                title=title(color),
+                scale=country_scale(countries),
+                legend=alt.Legend(columns=2, symbolLimit=0),
+            )
     return alt.Chart(frame).mark_bar().encode(**enc).properties(title=heading, width="container")
 
 
