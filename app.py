@@ -17,7 +17,7 @@ page = st.navigation(PAGES)
 first_run = "started" not in st.session_state
 loading = st.empty()
 if first_run:
-    loading.info("Loading the planner: reading the registry and solving the first plan...")
+    loading.info("Loading the planner: the registry, the model and the charts...")
 try:
     page.run()
 finally:

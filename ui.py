@@ -318,7 +318,7 @@ def _options(name: str, reg: dict[str, pd.DataFrame]) -> tuple[list[Any], Callab
 
 
 def _slider(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
-    # A saved scenario, preset or link may hold a valid value beyond the usual range.
+    # A saved scenario, preset or link may hold a valid value beyond the slider's range.
     value = float(_get(name))
     st.slider(
         spec.title(),
@@ -337,6 +337,10 @@ def _number(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
     kind = int if optimizer.is_whole(name) else float
     low = spec.lo if spec.lo is not None else spec.min
     high = spec.hi if spec.hi is not None else spec.max
+    value = _get(name)
+    if value is not None:  # a file, preset or link may hold a valid value beyond the box's range
+        low = None if low is None else min(low, value)
+        high = None if high is None else max(high, value)
     st.number_input(
         spec.title(),
         min_value=None if low is None else kind(low),

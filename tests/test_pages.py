@@ -185,6 +185,12 @@ def test_link_reopens_the_scenario(app_db: Path) -> None:
     assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur or 0.0)
 
 
+def test_a_link_beyond_a_number_box_range_keeps_the_page_working(app_db: Path) -> None:
+    at = run_page("app.py", {"plan_year": "2060", "facility_life_years": "0.5"})
+    assert at.number_input(key="w:plan_year").value == 2060
+    assert at.number_input(key="w:facility_life_years").value == 0.5
+
+
 def test_bad_link_falls_back_to_the_baseline_with_a_warning(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py", {"carbon_price_eur_per_t": "-3"})
     assert any("not valid" in w.value for w in at.warning)
