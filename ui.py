@@ -266,13 +266,8 @@ def _get(field: str) -> Any:
 
 
 def _put(field: str, value: Any) -> None:
-    values = dict(st.session_state[STORE])
-    if "." in field:
-        top, sub = field.split(".", 1)
-        values[top] = {**values.get(top, {}), sub: value}
-    else:
-        values[field] = list(value) if isinstance(value, tuple) else value
-    st.session_state[STORE] = values
+    plain = list(value) if isinstance(value, tuple) else value
+    st.session_state[STORE] = optimizer.with_entry(st.session_state[STORE], field, plain)
 
 
 def _store(field: str) -> None:

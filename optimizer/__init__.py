@@ -72,6 +72,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "sweep": ("optimizer.sweep", "sweep"),
     "sweep_here": ("optimizer.sweep", "sweep_here"),
     "to_overrides": ("optimizer.scenario", "to_overrides"),
+    "with_entry": ("optimizer.scenario", "with_entry"),
     "workbook_bytes": ("optimizer.runs", "workbook_bytes"),
     "write_lp": ("optimizer.api", "write_lp"),
     "EMBER_ATTRIBUTION": ("optimizer.registry", "EMBER_ATTRIBUTION"),
@@ -172,6 +173,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         is_whole,
         read_scenario,
         to_overrides,
+        with_entry,
     )
     from optimizer.scenario import from_dict as scenario_from_dict
     from optimizer.solve import MONEY, Plan, Status

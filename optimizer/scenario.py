@@ -500,18 +500,26 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     data = scenario.to_dict()
     for item in overrides:
         key, value = parse_override(item)
-        top, dot, sub = key.partition(".")
-        if not dot:
-            data[key] = value
-            continue
-        if top not in TABLE_FIELDS:
-            dotted = ", ".join(f"{t}.NAME" for t in TABLE_FIELDS)
-            raise ScenarioError(f"--set {item!r}: only the tables ({dotted}) take a dotted key")
-        table = data.get(top, {})
-        if not isinstance(table, Mapping):
-            raise ScenarioError(str(fail(top, table, "must be a table")))
-        data[top] = {**table, sub: value}
+        try:
+            data = with_entry(data, key, value)
+        except ScenarioError as e:
+            raise ScenarioError(f"--set {item!r}: {e}") from None
     return from_dict(data)
+
+
+def with_entry(data: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """Return plain scenario data with `key` set; a dotted key sets one table entry
+    (`rules.sensitive`), as `--set`, the page address and the dashboard's controls do."""
+    top, dot, sub = key.partition(".")
+    if not dot:
+        return {**data, key: value}
+    if top not in TABLE_FIELDS:
+        dotted = ", ".join(f"{t}.NAME" for t in TABLE_FIELDS)
+        raise ScenarioError(f"only the tables ({dotted}) take a dotted key")
+    table = data.get(top, {})
+    if not isinstance(table, Mapping):
+        raise ScenarioError(str(fail(top, table, "must be a table")))
+    return {**data, top: {**table, sub: value}}
 
 
 def name_after(overrides: Sequence[str], base_name: str | None = None) -> str:
