@@ -189,9 +189,15 @@ def title(column: str) -> str:
     return label(column).title()
 
 
-def d3_format(column: str) -> str:
-    """Return a column's rounding as a d3 format for chart tooltips (",.0f")."""
-    return label(column).format.removeprefix("%")
+def excel_format(column: str) -> str:
+    """Return a column's rounding as an Excel number format ("%,.1f" -> "#,##0.0"), "" when
+    it has none."""
+    rounding = label(column).format
+    if not rounding:
+        return ""
+    decimals = int(rounding.rsplit(".", 1)[1].rstrip("f"))
+    whole = "#,##0" if "," in rounding else "0"
+    return whole + ("." + "0" * decimals if decimals else "")
 
 
 #: Where each sheet of the plan's workbook comes from.

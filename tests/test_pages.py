@@ -362,13 +362,16 @@ def test_the_workbook_has_units_and_sources_and_no_json(app_db: Path) -> None:
     book = openpyxl.load_workbook(io.BytesIO(optimizer.workbook_bytes(result, scenario)))
     sheets = {name: list(book[name].values) for name in book.sheetnames}
     units = pd.DataFrame(sheets["units and sources"][1:], columns=sheets["units and sources"][0])
-    described = set(zip(units["sheet"], units["column"], strict=True))
+    described = set(zip(units["sheet"], units["heading"], strict=True))
     for name, rows in sheets.items():
-        if name != "units and sources":
+        if name != "units and sources":  # headers in words, each described
             assert {(name, str(c)) for c in rows[0]} <= described, name
+            assert not [c for c in rows[0] if RAW.match(str(c))], name
         cells = [v for row in rows[1:] for v in row if isinstance(v, str)]
         assert not [v for v in cells if v.lstrip().startswith(("{", "["))], name
     it_mwh = units[(units["sheet"] == "allocation") & (units["column"] == "it_mwh")].iloc[0]
     assert (it_mwh["heading"], it_mwh["unit"]) == ("IT energy [MWh]", "MWh") and it_mwh["source"]
+    column = sheets["allocation"][0].index("IT energy [MWh]") + 1
+    assert book["allocation"].cell(row=2, column=column).number_format == "#,##0"
     scenario_rows = dict(sheets["scenario"][1:])
     assert scenario_rows["rules.sensitive"] == "home" and scenario_rows["trusted_states"] == "NO"
