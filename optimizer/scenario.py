@@ -246,11 +246,14 @@ def _what_if_cap(label: str, unit: str, top: float, empty: str = "no cap") -> Sp
     return Spec(label, unit, 0, top, widget="number", section=_WHAT_IF, step=1000, empty=empty)
 
 
+def _build(label: str, unit: str, top: float, step: float, **more: Any) -> Spec:
+    """A cost or rule of new capacity (>= 0), typed in a number box."""
+    return Spec(label, unit, 0, top, widget="number", section=_BUILD, step=step, **more)
+
+
 def _life(label: str) -> Spec:
-    """A life in years of new capacity, typed in a number box."""
-    return Spec(
-        label, "years", 0, 100, min_exclusive=True, widget="number", section=_BUILD, lo=1, step=1
-    )
+    """A life in years of new capacity (> 0), typed in a number box from 1."""
+    return _build(label, "years", 100, 1, min_exclusive=True, lo=1)
 
 
 SPECS: dict[str, Spec] = {
@@ -341,61 +344,21 @@ SPECS: dict[str, Spec] = {
         step=0.5,
     ),
     "allow_expansion": Spec("Allow new capacity", widget="checkbox", section=_BUILD),
-    "facility_capex_eur_per_mw": Spec(
-        "Facility capex", "EUR/MW IT", 0, 1e9, widget="number", section=_BUILD, step=100_000
-    ),
+    "facility_capex_eur_per_mw": _build("Facility capex", "EUR/MW IT", 1e9, 100_000),
     "facility_life_years": _life("Facility life"),
-    "it_capex_eur_per_mw": Spec(
-        "IT hardware capex", "EUR/MW IT", 0, 1e9, widget="number", section=_BUILD, step=100_000
-    ),
+    "it_capex_eur_per_mw": _build("IT hardware capex", "EUR/MW IT", 1e9, 100_000),
     "it_life_years": _life("IT hardware life"),
-    "discount_rate": Spec(
-        "Discount rate",
-        "1/yr",
-        0,
-        1,
-        widget="number",
-        section=_BUILD,
-        step=0.005,
-        format="%.3f",
-    ),
-    "lead_time_years": Spec(
-        "Lead time of a new site", "years", 0, 50, widget="number", section=_BUILD, step=0.5
-    ),
-    "value_of_lost_compute_eur_per_mwh": Spec(
-        "Penalty on unserved demand",
-        "EUR/MWh IT",
-        0,
-        1e6,
-        widget="number",
-        section=_BUILD,
-        step=50,
+    "discount_rate": _build("Discount rate", "1/yr", 1, 0.005, format="%.3f"),
+    "lead_time_years": _build("Lead time of a new site", "years", 50, 0.5),
+    "value_of_lost_compute_eur_per_mwh": _build(
+        "Penalty on unserved demand", "EUR/MWh IT", 1e6, 50
     ),
     "max_site_share": _pool_share("Largest share of the pool at one site"),
     "max_country_share": _pool_share("Largest share of the pool in one country"),
     "lumpy_builds": Spec("Lumpy builds (mixed-integer)", widget="checkbox", section=_BUILD),
-    "site_fixed_cost_eur_per_yr": Spec(
-        "Fixed cost of a new site",
-        "EUR/yr",
-        0,
-        1e11,
-        widget="number",
-        section=_BUILD,
-        step=100_000,
-    ),
-    "min_build_mw": Spec(
-        "Smallest new site", "MW IT", 0, 1e5, widget="number", section=_BUILD, step=5
-    ),
-    "max_build_mw": Spec(
-        "Largest new site",
-        "MW IT",
-        0,
-        1e5,
-        widget="number",
-        section=_BUILD,
-        step=5,
-        empty="the site's own bound",
-    ),
+    "site_fixed_cost_eur_per_yr": _build("Fixed cost of a new site", "EUR/yr", 1e11, 100_000),
+    "min_build_mw": _build("Smallest new site", "MW IT", 1e5, 5),
+    "max_build_mw": _build("Largest new site", "MW IT", 1e5, 5, empty="the site's own bound"),
     "reuse_floors": Spec("Energy reuse floor of new sites per country", "-", 0, 1),
     "kw_per_gpu": Spec("Power per GPU-equivalent", "kW", 0, 10_000, min_exclusive=True),
     "autarky": Spec("National build-out (every state at home)"),
