@@ -156,6 +156,25 @@ def test_a_slider_move_changes_the_plan(app_db: Path) -> None:
     assert at.query_params["carbon_price_eur_per_t"] == "200.0"
 
 
+def test_a_slider_move_goes_through_one_scenario_object(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The move builds one checked scenario; the page solves that object, not a copy."""
+    at = run_page("pages/1_Plan.py")
+    built: list[Scenario] = []
+    check = Scenario.__post_init__
+
+    def counted(self: Scenario) -> None:
+        check(self)
+        built.append(self)
+
+    monkeypatch.setattr(Scenario, "__post_init__", counted)
+    slider(at, CARBON).set_value(150.0).run()
+    assert not at.exception
+    assert [s.carbon_price_eur_per_t for s in built] == [150.0]
+    assert at.session_state["scenario"] is built[0]
+
+
 def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py", {"energy_cap_scale": "0.05"})
     assert metric(at, "Unserved demand [MWh/yr]") != "0"
