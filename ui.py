@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -235,8 +234,8 @@ def outlines() -> dict[str, Any]:
 
 
 def user() -> str:
-    """Name the person editing, for provenance."""
-    return os.environ.get("USER", "dashboard")
+    """Name the person editing, for provenance: their e-mail, or the local single user."""
+    return access().who
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -559,3 +558,28 @@ def eur(x: float) -> str:
         if abs(x) >= div:
             return f"{x / div:,.2f}{suffix}"
     return f"{x:,.0f}"
+
+
+# --------------------------------------------------------------------------- sign-in and roles
+def access() -> optimizer.Access:
+    """Say whether the person may edit (single-user mode, or a signed-in editor) and who they are.
+
+    A bad roles file makes everyone a viewer, with the file's line in the reason.
+    """
+    login = st.user.get("is_logged_in")  # None: no identity provider in .streamlit/secrets.toml
+    email = st.user.get("email") if login else None
+    try:
+        return optimizer.access(None if login is None else bool(login), email)
+    except optimizer.RolesError as e:
+        return optimizer.Access(False, "viewer", f"Editing is off: {e}")
+
+
+def sign_in_controls(who: optimizer.Access) -> None:
+    """Offer sign-in or sign-out when an identity provider is configured; say what the person
+    may do."""
+    login = st.user.get("is_logged_in")
+    if login is False:
+        st.button("Sign in", on_click=st.login)
+    elif login:
+        st.button("Sign out", on_click=st.logout)
+    (st.caption if who.can_edit else st.info)(md_escape(who.why))

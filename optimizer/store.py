@@ -10,6 +10,7 @@ import getpass
 import io
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -116,6 +117,12 @@ class StoreError(OSError):
     """A write to the database failed (disk full, file not writable); nothing was written."""
 
 
+#: Dashboard sessions are threads of one process sharing one DuckDB instance: their write
+#: transactions take turns, so that a second save sees the first one's rows instead of failing
+#: with DuckDB's "Conflict on tuple deletion".
+_WRITERS = threading.RLock()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Run the block in one transaction: all of it is written, or none of it.
@@ -123,19 +130,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A write the disk refuses (full, read-only) becomes a StoreError that says so. After a failed
     commit DuckDB has no transaction left, so the rollback may fail too: it is attempted and its
     own error dropped, so the reason shown is "No space left on device", not "cannot rollback".
+    Transactions of one process run one at a time (`_WRITERS`).
     """
-    con.execute("BEGIN TRANSACTION")
-    committing = False
-    try:
-        yield
-        committing = True
-        con.execute("COMMIT")
-    except BaseException as e:
-        with suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        if isinstance(e, duckdb.IOException) or (committing and isinstance(e, duckdb.Error)):
-            raise StoreError(f"could not write the database, nothing was saved: {e}") from None
-        raise
+    with _WRITERS:
+        con.execute("BEGIN TRANSACTION")
+        committing = False
+        try:
+            yield
+            committing = True
+            con.execute("COMMIT")
+        except BaseException as e:
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if isinstance(e, duckdb.IOException) or (committing and isinstance(e, duckdb.Error)):
+                raise StoreError(f"could not write the database, nothing was saved: {e}") from None
+            raise
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -166,9 +175,9 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
         for table in REGISTRY_TABLES:
             frame = read_table_file(SEED / f"{table}.csv")
             rows = validate_rows(
-                table, frame, f"data/seed/{table}.csv", known=_known_refs(con, table)
+                table, frame, f"data/seed/{table}.csv", known=known_refs(con, table)
             )
-            _insert(con, table, rows)
+            insert_rows(con, table, rows)
         for extra in ("assumptions", "provenance"):
             frame = pd.read_csv(SEED / f"{extra}.csv", dtype=str, keep_default_na=False)
             frame = frame.replace({"": None})
@@ -182,24 +191,126 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("incoming")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> str:
+    """Register `frame` as a view called `name` on `con` (replacing one of that name)."""
+    con.register(name, frame)
+    return name
+
+
+def _frame(
+    table: str, rows: pd.DataFrame | list[dict[str, Any]], columns: list[str]
+) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows[columns]
+    return pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=columns, dtype=object)
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | list[dict[str, Any]]
+) -> None:
+    """Insert typed rows (validated) into a registry table in one bulk statement."""
     cols = TABLES[table].column_names
-    placeholders = ", ".join("?" for _ in cols)
-    con.executemany(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})",
-        [[r.get(c) for c in cols] for r in rows],
+    frame = _frame(table, rows, cols)
+    if frame.empty:
+        return
+    view = _registered(con, "incoming_rows", frame)
+    names = ", ".join(cols)
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
+    con.unregister(view)
+
+
+def row_keys(table: str, keys: pd.DataFrame) -> pd.Series:
+    """Return the provenance row key of every row (its key values joined by '|', as key_of)."""
+    parts = [keys[k].astype(str) for k in TABLES[table].key]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + "|" + part
+    return out
+
+
+def delete_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: pd.DataFrame | list[dict[str, Any]],
+    provenance: bool,
+) -> None:
+    """Delete the rows with these keys in one statement; with `provenance`, their provenance."""
+    key = list(TABLES[table].key)
+    frame = _frame(table, keys, key)
+    if frame.empty:
+        return
+    view = _registered(con, "deleted_keys", frame)
+    on = " AND ".join(f"{table}.{k} = {view}.{k}" for k in key)
+    con.execute(f"DELETE FROM {table} USING {view} WHERE {on}")
+    con.unregister(view)
+    if provenance:
+        gone = _registered(
+            con, "deleted_row_keys", pd.DataFrame({"row_key": row_keys(table, frame)})
+        )
+        con.execute(
+            "DELETE FROM provenance WHERE table_name = ?"
+            f" AND row_key IN (SELECT row_key FROM {gone})",
+            [table],
+        )
+        con.unregister(gone)
+
+
+def move_provenance(con: duckdb.DuckDBPyConnection, table: str, old: str, new: str) -> None:
+    """Give a renamed row's provenance its new row key."""
+    if old != new:
+        con.execute(
+            "UPDATE provenance SET row_key = ? WHERE table_name = ? AND row_key = ?",
+            [new, table, old],
+        )
+
+
+def record_edits(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    cells: pd.DataFrame,
+    label: str,
+    at: datetime,
+    by: str,
+) -> None:
+    """Record the cells (`row_key`, `column_name`) as user edits named `label`, in bulk."""
+    if cells.empty:
+        return
+    view = _registered(con, "edited_cells", cells[["row_key", "column_name"]])
+    con.execute(
+        "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind, source,"
+        " vintage, rationale, recorded_at, recorded_by)"
+        f" SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ? FROM {view}",
+        [table, label, at, by],
     )
+    con.unregister(view)
 
 
-def _known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
+def known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
+    """Return the values each reference of `table` into another table may point at."""
     refs = {c.ref for c in TABLES[table].columns if c.ref and c.ref[0] != table}
     return {
         (t, c): [v for (v,) in con.execute(f"SELECT {c} FROM {t}").fetchall()]
         for t, c in refs
         if t is not None
     }
+
+
+def uses_elsewhere(
+    con: duckdb.DuckDBPyConnection, table: str, keys: set[str]
+) -> list[tuple[str, str, str]]:
+    """Return (key, key column, "other_table.column") for each key still used in another table."""
+    found = []
+    for other in TABLES.values():
+        for col in other.columns:
+            if keys and col.ref and col.ref[0] == table and other.name != table:
+                used = {
+                    str(v)
+                    for (v,) in con.execute(
+                        f"SELECT DISTINCT {col.name} FROM {other.name}"
+                    ).fetchall()
+                }
+                found += [(k, col.ref[1], f"{other.name}.{col.name}") for k in sorted(keys & used)]
+    return found
 
 
 def provenance_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -374,7 +485,7 @@ def save_rows(
             ]
         )
     spec = TABLES[table]
-    rows = validate_rows(table, frame, file, known=_known_refs(con, table))
+    rows = validate_rows(table, frame, file, known=known_refs(con, table))
     current = {key_of(table, r): r for r in load_table(con, table).to_dict("records")}
     incoming = {key_of(table, r): r for r in rows}
     if replace:
@@ -386,7 +497,7 @@ def save_rows(
         for k, row in incoming.items():
             old = current.get(k)
             merged = {
-                c: row[c] if c in row else _clean(old.get(c)) if old else None
+                c: row[c] if c in row else clean(old.get(c)) if old else None
                 for c in spec.column_names
             }
             changed = [
@@ -394,14 +505,14 @@ def save_rows(
                 for c in spec.column_names
                 if c not in spec.key
                 and c in row
-                and (old is None or not _same(_clean(old.get(c)), row[c]))
+                and (old is None or not same(clean(old.get(c)), row[c]))
             ]
             if old is not None and not changed:
                 counts["unchanged"] += 1
                 continue
             where = " AND ".join(f"{c} = ?" for c in spec.key)
             con.execute(f"DELETE FROM {table} WHERE {where}", [merged[c] for c in spec.key])
-            _insert(con, table, [merged])
+            insert_rows(con, table, [merged])
             counts["added" if old is None else "updated"] += 1
             con.executemany(
                 "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind,"
@@ -423,40 +534,23 @@ def save_rows(
 def _check_nothing_orphaned(
     con: duckdb.DuckDBPyConnection, table: str, removed: set[str], file: str
 ) -> None:
-    if not removed:
-        return
-    problems = []
-    for other in TABLES.values():
-        for col in other.columns:
-            if col.ref and col.ref[0] == table and other.name != table:
-                used = {
-                    str(v)
-                    for (v,) in con.execute(
-                        f"SELECT DISTINCT {col.name} FROM {other.name}"
-                    ).fetchall()
-                }
-                for k in sorted(removed & used):
-                    problems.append(
-                        Problem(
-                            file,
-                            None,
-                            col.ref[1],
-                            k,
-                            f"replace would delete a key still used in {other.name}.{col.name}",
-                        )
-                    )
+    problems = [
+        Problem(file, None, column, k, f"replace would delete a key still used in {user}")
+        for k, column, user in uses_elsewhere(con, table, removed)
+    ]
     if problems:
         raise ValidationError(problems)
 
 
-def _clean(v: Any) -> Any:
+def clean(v: Any) -> Any:
     """Turn pandas' missing markers and numpy scalars into plain Python values."""
     if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
         return None
     return v.item() if hasattr(v, "item") else v
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
+    """Say whether two cell values are equal (floats within a relative 1e-12)."""
     if isinstance(a, float) or isinstance(b, float):
         return (
             a is not None
