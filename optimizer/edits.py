@@ -296,10 +296,9 @@ def _record(
     by: str,
 ) -> None:
     """Record the row's non-key, non-empty `columns` as user edits."""
-    key = key_of(table, row)
-    cells = [(key, c) for c in columns if c not in TABLES[table].key and row.get(c) is not None]
+    cells = {c: [True] for c in columns if c not in TABLES[table].key and row.get(c) is not None}
     store.record_edits(
-        con, table, pd.DataFrame(cells, columns=["row_key", "column_name"]), label, at, by
+        con, table, pd.DataFrame({"row_key": [key_of(table, row)], **cells}), label, at, by
     )
 
 

@@ -14,11 +14,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from optimizer.registry import TABLES, key_of
@@ -26,8 +28,10 @@ from optimizer.validate import (
     PROVENANCE_PREFIX,
     Problem,
     ValidationError,
+    check_references,
     read_table_file,
     upload_label,
+    validate_frame,
     validate_rows,
 )
 
@@ -219,6 +223,22 @@ def insert_rows(
     con.unregister(view)
 
 
+def update_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:
+    """Overwrite the non-key values of stored rows with `rows`' (matched by key), in bulk.
+
+    An UPDATE leaves the key index alone, which a delete and re-insert of the same keys would
+    rebuild at commit (seconds for 200,000 rows).
+    """
+    if rows.empty:
+        return
+    spec = TABLES[table]
+    view = _registered(con, "updated_rows", rows[spec.column_names])
+    values = ", ".join(f"{c} = {view}.{c}" for c in spec.column_names if c not in spec.key)
+    on = " AND ".join(f"{table}.{k} = {view}.{k}" for k in spec.key)
+    con.execute(f"UPDATE {table} SET {values} FROM {view} WHERE {on}")
+    con.unregister(view)
+
+
 def row_keys(table: str, keys: pd.DataFrame) -> pd.Series:
     """Return the provenance row key of every row (its key values joined by '|', as key_of)."""
     parts = [keys[k].astype(str) for k in TABLES[table].key]
@@ -264,6 +284,12 @@ def move_provenance(con: duckdb.DuckDBPyConnection, table: str, old: str, new: s
         )
 
 
+#: The provenance `column_name` of a row a bulk import added: one record stands for every value
+#: the file gave it (listed in `rationale`, comma-separated), so 200,000 new rows are 200,000
+#: provenance records, not one per value. A newer record of one value overrides it.
+WHOLE_ROW = "*"
+
+
 def record_edits(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -271,18 +297,53 @@ def record_edits(
     label: str,
     at: datetime,
     by: str,
+    whole_rows: pd.Series | None = None,
 ) -> None:
-    """Record the cells (`row_key`, `column_name`) as user edits named `label`, in bulk."""
-    if cells.empty:
+    """Record user edits named `label` in bulk.
+
+    `cells` has a `row_key` column and one yes/no column per registry column: yes records that
+    value. Rows flagged in `whole_rows` get one `WHOLE_ROW` record listing their values' columns;
+    the others one record per value (DuckDB unpivots the frame, in bulk).
+    """
+    columns = [c for c in cells.columns if c != "row_key"]
+    if cells.empty or not columns:
         return
-    view = _registered(con, "edited_cells", cells[["row_key", "column_name"]])
-    con.execute(
+    whole = np.zeros(len(cells), bool) if whole_rows is None else whole_rows.to_numpy(bool)
+    insert = (
         "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind, source,"
         " vintage, rationale, recorded_at, recorded_by)"
-        f" SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ? FROM {view}",
-        [table, label, at, by],
     )
-    con.unregister(view)
+    if (~whole).any():
+        view = _registered(con, "edited_cells", cells[~whole])
+        con.execute(
+            f"{insert} SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ?"
+            f" FROM (UNPIVOT {view} ON {', '.join(columns)} INTO NAME column_name VALUE edited)"
+            " WHERE edited",
+            [table, label, at, by],
+        )
+        con.unregister(view)
+    if whole.any():
+        flags = cells.loc[whole, columns].to_numpy(bool)
+        pattern = flags @ (1 << np.arange(len(columns), dtype=np.int64))
+        names = {p: ",".join(np.array(columns)[flags[i]]) for p, i in _first_of(pattern).items()}
+        rows = pd.DataFrame(
+            {
+                "row_key": cells.loc[whole, "row_key"].to_numpy(),
+                "rationale": [names[p] for p in pattern],
+            }
+        )
+        view = _registered(con, "added_rows", rows)
+        con.execute(
+            f"{insert} SELECT ?, row_key, ?, 'user_edit', ?, NULL, rationale, ?, ? FROM {view}",
+            [table, WHOLE_ROW, label, at, by],
+        )
+        con.unregister(view)
+
+
+def _first_of(values: np.ndarray) -> dict[int, int]:
+    """Return each distinct value with the position of its first occurrence."""
+    distinct, first = np.unique(values, return_index=True)
+    return {int(v): int(i) for v, i in zip(distinct, first, strict=True)}
 
 
 def known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
@@ -313,10 +374,28 @@ def uses_elsewhere(
     return found
 
 
+#: Provenance with one record per value: a `WHOLE_ROW` record is spread over the columns it
+#: lists, and of two records of one value the newer holds.
+PER_VALUE = f"""
+    SELECT * FROM (
+        SELECT table_name, row_key, column_name, kind, source, vintage, rationale, recorded_at,
+            recorded_by
+        FROM provenance WHERE column_name <> '{WHOLE_ROW}'
+        UNION ALL
+        SELECT table_name, row_key, unnest(string_split(rationale, ',')), kind, source, vintage,
+            NULL, recorded_at, recorded_by
+        FROM provenance WHERE column_name = '{WHOLE_ROW}'
+    )
+    QUALIFY row_number() OVER (
+        PARTITION BY table_name, row_key, column_name ORDER BY recorded_at DESC
+    ) = 1
+"""
+
+
 def provenance_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return the number of registry values of each provenance kind."""
     rows = con.execute(
-        "SELECT kind, count(*) FROM provenance GROUP BY kind ORDER BY count(*) DESC"
+        f"SELECT kind, count(*) FROM ({PER_VALUE}) GROUP BY kind ORDER BY count(*) DESC"
     ).fetchall()
     return {str(k): int(n) for k, n in rows}
 
@@ -338,7 +417,7 @@ def load_provenance(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """Return the provenance rows of a table, one per (row_key, column_name)."""
     return con.execute(
         "SELECT row_key, column_name, kind, source, vintage, rationale, recorded_at, recorded_by"
-        " FROM provenance WHERE table_name = ? ORDER BY row_key, column_name",
+        f" FROM ({PER_VALUE}) WHERE table_name = ? ORDER BY row_key, column_name",
         [table],
     ).df()
 
@@ -458,6 +537,27 @@ def import_table(
     return save_rows(con, table, frame, f"import of {file}", file, replace, edited_by, allow_empty)
 
 
+def import_into(
+    db: Path | str | None,
+    table: str,
+    source: Path | bytes,
+    replace: bool = False,
+    edited_by: str | None = None,
+    name: str | None = None,
+    allow_empty: bool = False,
+) -> dict[str, int]:
+    """`import_table`, with the file read and checked in memory before the database is opened.
+
+    Only the references, the comparison with the stored rows and the bulk write happen with the
+    database open, so another process waits for its lock a fraction of a second even for
+    200,000 rows (bench/imports.py measures it).
+    """
+    file = upload_label(name) if name is not None else Path(str(source)).name
+    typed = _checked(table, read_table_file(source, file), file, replace, allow_empty)
+    with connect(db) as con:
+        return _write(con, table, typed, f"import of {file}", file, replace, edited_by)
+
+
 def save_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -469,6 +569,14 @@ def save_rows(
     allow_empty: bool = False,
 ) -> dict[str, int]:
     """Validate `frame` and write it into `table` as `import_table` does (the edit seam)."""
+    typed = _checked(table, frame, file, replace, allow_empty)
+    return _write(con, table, typed, label, file, replace, edited_by)
+
+
+def _checked(
+    table: str, frame: pd.DataFrame, file: str, replace: bool, allow_empty: bool
+) -> pd.DataFrame:
+    """Check everything about `frame` that needs no database; return its typed columns."""
     if table not in TABLES:
         raise ValueError(f"unknown table '{table}' (tables: {', '.join(TABLES)})")
     if replace and frame.empty and not allow_empty:
@@ -484,51 +592,89 @@ def save_rows(
                 )
             ]
         )
-    spec = TABLES[table]
-    rows = validate_rows(table, frame, file, known=known_refs(con, table))
-    current = {key_of(table, r): r for r in load_table(con, table).to_dict("records")}
-    incoming = {key_of(table, r): r for r in rows}
+    return validate_frame(table, frame, file)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    typed: pd.DataFrame,
+    label: str,
+    file: str,
+    replace: bool,
+    edited_by: str | None,
+) -> dict[str, int]:
+    """Check references, compare with the stored rows and write the changes in bulk."""
+    check_references(table, typed, known_refs(con, table), file)
+    current = load_table(con, table)
+    change = _changes(table, typed, current)
+    removed = current.iloc[:0]
     if replace:
-        _check_nothing_orphaned(con, table, set(current) - set(incoming), file)
-    by = edited_by or getpass.getuser()
-    now = datetime.now(UTC).replace(tzinfo=None)
-    counts = {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+        kept = set(row_keys(table, typed))
+        removed = current[~row_keys(table, current).isin(kept)]
+        _check_nothing_orphaned(con, table, set(row_keys(table, removed)), file)
+    at = datetime.now(UTC).replace(tzinfo=None)
     with transaction(con):
-        for k, row in incoming.items():
-            old = current.get(k)
-            merged = {
-                c: row[c] if c in row else clean(old.get(c)) if old else None
-                for c in spec.column_names
-            }
-            changed = [
-                c
-                for c in spec.column_names
-                if c not in spec.key
-                and c in row
-                and (old is None or not same(clean(old.get(c)), row[c]))
-            ]
-            if old is not None and not changed:
-                counts["unchanged"] += 1
-                continue
-            where = " AND ".join(f"{c} = ?" for c in spec.key)
-            con.execute(f"DELETE FROM {table} WHERE {where}", [merged[c] for c in spec.key])
-            insert_rows(con, table, [merged])
-            counts["added" if old is None else "updated"] += 1
-            con.executemany(
-                "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind,"
-                " source, vintage, rationale, recorded_at, recorded_by)"
-                " VALUES (?, ?, ?, 'user_edit', ?, NULL, NULL, ?, ?)",
-                [[table, k, c, label, now, by] for c in changed if merged[c] is not None],
-            )
+        update_rows(con, table, change.rows[change.existed])
+        insert_rows(con, table, change.rows[~change.existed])
+        by = edited_by or getpass.getuser()
+        record_edits(con, table, change.cells, label, at, by, whole_rows=~change.existed)
         if replace:
-            for k in set(current) - set(incoming):
-                where = " AND ".join(f"{c} = ?" for c in spec.key)
-                con.execute(f"DELETE FROM {table} WHERE {where}", [current[k][c] for c in spec.key])
-                con.execute(
-                    "DELETE FROM provenance WHERE table_name = ? AND row_key = ?", [table, k]
-                )
-                counts["deleted"] += 1
-    return counts
+            delete_rows(con, table, removed, provenance=True)
+    return change.counts | {"deleted": len(removed)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    """What writing a validated file changes: rows to (re)write, cells to record, counts."""
+
+    rows: pd.DataFrame  # every column, one row per added or changed key
+    existed: pd.Series  # per row of `rows`: its key was stored before
+    cells: pd.DataFrame  # row_key, then per given column: whether its value changed
+    counts: dict[str, int]
+
+
+def _changes(table: str, typed: pd.DataFrame, current: pd.DataFrame) -> _Changes:
+    """Compare the file's rows with the stored ones, vectorised: columns absent from the file
+    keep their stored values; a row whose given values all equal the stored ones is unchanged."""
+    spec = TABLES[table]
+    key = list(spec.key)
+    new = typed.astype({k: object for k in key}).set_index(key)
+    stored = current.astype({k: object for k in key}).assign(_stored=True).set_index(key)
+    old = stored.reindex(new.index)
+    existed = old.pop("_stored").notna()
+    given = [c for c in new.columns if c not in key]
+    changed = pd.DataFrame(
+        {c: ~existed | ~_same_values(new[c], old[c]) for c in given}, index=new.index
+    )
+    touched = changed.any(axis=1) if given else ~existed
+    rows = old.copy()
+    for c in given:
+        rows[c] = new[c]
+    rows = rows[touched].reset_index()[spec.column_names]
+    recorded = pd.DataFrame({c: changed[c] & new[c].notna() for c in given}, index=new.index)
+    recorded.insert(0, "row_key", row_keys(table, new.index.to_frame(index=False)).to_numpy())
+    return _Changes(
+        rows,
+        existed[touched].reset_index(drop=True),
+        recorded[touched.to_numpy()],
+        {
+            "added": int((~existed).sum()),
+            "updated": int((existed & touched).sum()),
+            "unchanged": int((existed & ~touched).sum()),
+        },
+    )
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Compare two columns cell by cell as `same` does (floats within a relative 1e-12)."""
+    both_missing = a.isna() & b.isna()
+    if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
+        x, y = pd.to_numeric(a).astype("float64"), pd.to_numeric(b).astype("float64")
+        equal = (x - y).abs() <= 1e-12 * np.maximum(1.0, x.abs())
+    else:
+        equal = a.astype(object) == b.astype(object)
+    return both_missing | equal.fillna(False).astype(bool)
 
 
 def _check_nothing_orphaned(

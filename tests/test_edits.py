@@ -187,3 +187,25 @@ def test_an_added_key_someone_else_added_first_is_a_conflict(db: Path) -> None:
 def test_nothing_changed_saves_nothing(db: Path) -> None:
     base = snapshot(db)
     assert save(db, base, base.copy()) == "sites: no changes"
+
+
+def test_an_edit_after_an_import_overrides_the_imported_rows_provenance_for_that_value(
+    db: Path, tmp_path: Path
+) -> None:
+    row = snapshot(db).iloc[[0]].assign(site_id="imported_site")
+    row.to_csv(tmp_path / "one.csv", index=False)
+    with store.connect(db) as con:
+        counts_before = store.provenance_counts(con)
+        store.import_table(con, "sites", tmp_path / "one.csv", edited_by=BY)
+        given = int(row.drop(columns="site_id").notna().sum(axis=1).iloc[0])
+        counts = store.provenance_counts(con)
+        assert counts["user_edit"] == counts_before.get("user_edit", 0) + given
+    base = snapshot(db)
+    edited = base.copy()
+    i = int(base.index[base["site_id"] == "imported_site"][0])
+    edited.loc[i, "pue"] = 1.05
+    save(db, base, edited)
+    with store.connect(db) as con:
+        shown = store.table_with_provenance(con, "sites").set_index("site_id").loc["imported_site"]
+    assert "dashboard edit" in shown["provenance_pue"]
+    assert "import of one.csv" in shown["provenance_site_name"]
