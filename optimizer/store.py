@@ -10,6 +10,8 @@ import getpass
 import io
 import json
 import os
+import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -73,20 +75,46 @@ LOCK_WAIT_ENV = "SOVCOMPUTE_LOCK_WAIT_S"
 LOCK_WAIT_S = 10.0
 
 
+#: A wait longer than this is said on stderr, once [s].
+LOCK_NOTE_AFTER_S = 1.0
+
+
 def open_waiting(db: Path) -> duckdb.DuckDBPyConnection:
     """Open the database; while another process holds its lock, retry with backoff for up to
-    $SOVCOMPUTE_LOCK_WAIT_S seconds (default 10), then raise DuckDB's error, which names the
-    other process."""
-    deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
-    delay = 0.05
+    $SOVCOMPUTE_LOCK_WAIT_S seconds (default 10), then raise a StoreError naming the other
+    process. A wait of more than a second is said on stderr, once.
+
+    DuckDB lets one process open a file for writing, or several only for reading: a reader
+    waits here for an import, as a writer does.
+    """
+    wait = float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
+    start = time.monotonic()
+    delay, said = 0.05, False
     while True:
         try:
             return duckdb.connect(str(db))
         except duckdb.IOException as e:
-            if "Could not set lock" not in str(e) or time.monotonic() + delay > deadline:
+            if "Could not set lock" not in str(e):
                 raise
+            holder = _lock_holder(str(e))
+            if time.monotonic() + delay > start + wait:
+                raise StoreError(
+                    f"{db} stayed locked by {holder} for {wait:g} s, nothing was read or "
+                    f"written ({e})"
+                ) from None
+            if not said and time.monotonic() - start > LOCK_NOTE_AFTER_S:
+                print(
+                    f"note: {db} is in use by {holder}; waiting up to {wait:g} s", file=sys.stderr
+                )
+                said = True
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def _lock_holder(message: str) -> str:
+    """Name the process DuckDB says holds the lock ("another process (pid 123)")."""
+    pid = re.search(r"PID (\d+)", message)
+    return "another process" + (f" (pid {pid[1]})" if pid else "")
 
 
 #: The migration that rebuilt the registry for capacity by status (data/migrations/003_*).
