@@ -538,33 +538,6 @@ def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
         )
 
 
-def import_table(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    path: Path | bytes,
-    replace: bool = False,
-    edited_by: str | None = None,
-    name: str | None = None,
-    allow_empty: bool = False,
-) -> dict[str, int]:
-    """Validate a file and write its rows into a registry table: all rows or none.
-
-    Rows whose key exists are updated (columns absent from the file keep their values), new keys
-    are added. With `replace`, rows whose key is not in the file are deleted; a file without
-    rows then empties the table, which is refused unless `allow_empty`. Every value that
-    changes is recorded in provenance as a user edit naming the file.
-
-    Returns:
-        counts of rows added, updated, unchanged and deleted.
-
-    Raises:
-        ValidationError: the file breaks a rule; the database is unchanged.
-    """
-    file = upload_label(name) if name is not None else Path(str(path)).name
-    frame = read_table_file(path, file)
-    return save_rows(con, table, frame, f"import of {file}", file, replace, edited_by, allow_empty)
-
-
 def import_into(
     db: Path | str | None,
     table: str,
@@ -574,11 +547,21 @@ def import_into(
     name: str | None = None,
     allow_empty: bool = False,
 ) -> dict[str, int]:
-    """`import_table`, with the file read and checked in memory before the database is opened.
+    """Validate a file and write its rows into a registry table: all rows or none.
 
-    Only the references, the comparison with the stored rows and the bulk write happen with the
-    database open, so another process waits for its lock a fraction of a second even for
-    200,000 rows (bench/imports.py measures it).
+    The file is read and checked in memory before the database is opened; only the references,
+    the comparison with the stored rows and the bulk write happen with it open, so another
+    process waits for the lock as briefly as possible (bench/imports.py measures it). Rows whose
+    key exists are updated (columns absent from the file keep their values), new keys are
+    added. With `replace`, rows whose key is not in the file are deleted; a file without rows
+    then empties the table, which is refused unless `allow_empty`. Every value that changes is
+    recorded in provenance as a user edit naming the file.
+
+    Returns:
+        counts of rows added, updated, unchanged and deleted.
+
+    Raises:
+        ValidationError: the file breaks a rule; the database is unchanged.
     """
     file = upload_label(name) if name is not None else Path(str(source)).name
     typed = _checked(table, read_table_file(source, file), file, replace, allow_empty)
@@ -596,7 +579,7 @@ def save_rows(
     edited_by: str | None = None,
     allow_empty: bool = False,
 ) -> dict[str, int]:
-    """Validate `frame` and write it into `table` as `import_table` does (the edit seam)."""
+    """Validate `frame` and write it into `table` as `import_into` does (the edit seam)."""
     typed = _checked(table, frame, file, replace, allow_empty)
     return _write(con, table, typed, label, file, replace, edited_by)
 

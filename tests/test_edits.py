@@ -196,8 +196,9 @@ def test_an_edit_after_an_import_overrides_the_imported_rows_provenance_for_that
     row.to_csv(tmp_path / "one.csv", index=False)
     with store.connect(db) as con:
         counts_before = store.provenance_counts(con)
-        store.import_table(con, "sites", tmp_path / "one.csv", edited_by=BY)
-        given = int(row.drop(columns="site_id").notna().sum(axis=1).iloc[0])
+    store.import_into(db, "sites", tmp_path / "one.csv", edited_by=BY)
+    given = int(row.drop(columns="site_id").notna().sum(axis=1).iloc[0])
+    with store.connect(db) as con:
         counts = store.provenance_counts(con)
         assert counts["user_edit"] == counts_before.get("user_edit", 0) + given
     base = snapshot(db)
