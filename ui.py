@@ -11,6 +11,7 @@ syntax as the CLI's `--set`, so a link reopens the same scenario.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import re
 from collections.abc import Callable
@@ -567,6 +568,13 @@ def access() -> optimizer.Access:
     A bad roles file makes everyone a viewer, with the file's line in the reason.
     """
     login = st.user.get("is_logged_in")  # None: no identity provider in .streamlit/secrets.toml
+    if login is not None and importlib.util.find_spec("authlib") is None:
+        return optimizer.Access(
+            False,
+            "viewer",
+            "Sign-in is configured but Authlib, which Streamlit's login needs, is not installed "
+            "(the streamlit[auth] extra), so this dashboard is read-only.",
+        )
     email = st.user.get("email") if login else None
     try:
         return optimizer.access(None if login is None else bool(login), email)
@@ -578,7 +586,7 @@ def sign_in_controls(who: optimizer.Access) -> None:
     """Offer sign-in or sign-out when an identity provider is configured; say what the person
     may do."""
     login = st.user.get("is_logged_in")
-    if login is False:
+    if login is False and importlib.util.find_spec("authlib") is not None:
         st.button("Sign in", on_click=st.login)
     elif login:
         st.button("Sign out", on_click=st.logout)
