@@ -2,7 +2,7 @@
 
 DuckDB lets one process open a file for writing, or several for reading only, never both: a
 reader beside an import waits for the lock with backoff and says so; two writers take turns;
-a kill -9 during a bulk import leaves the file as it was or fully imported.
+a kill -9 during a bulk import leaves every table as it was, or the whole file imported.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 
 from bench.imports import sites_file
 from optimizer import api, store
+from tests.test_store import fingerprint
 
 #: Holds the database open (a real lock, as an import does) for argv[2] seconds.
 HOLD = (
@@ -135,22 +136,26 @@ KILL_AT = [("validating", 0.2)] + [("writing", s) for s in (0.0, 0.1, 0.3, 0.6, 
 def test_kill_9_during_a_bulk_import_leaves_all_or_nothing(
     phase: str, after_s: float, db: Path, tmp_path: Path
 ) -> None:
+    """Killed before the database is opened, not a byte changes. Killed while writing, the next
+    open finds every table as before, or the whole file imported. (Not always byte for byte:
+    DuckDB may already have written blocks of the uncommitted insert into the file, which the
+    next open treats as free space; one kill in twelve did in a trial.)"""
     rows = 100_000
     path = sites_file(tmp_path / "big.csv", rows)
-    before_bytes, before = digest(db), sites(db)
+    before_bytes, before, before_sites = digest(db), fingerprint(db), sites(db)
     with cli(db, "data", "import", "sites", str(path)) as run:
         if phase == "writing":
             wait_until_open(run.pid, db)
         time.sleep(after_s)
         run.send_signal(signal.SIGKILL)
         run.communicate(timeout=30)
-    untouched = digest(db) == before_bytes
+    if phase == "validating":
+        assert digest(db) == before_bytes
     after = sites(db)  # opens the file as the next user would: replays or drops the log
-    if len(after) == len(before):  # nothing imported: not a byte changed
-        assert untouched
-        pd.testing.assert_frame_equal(after, before)
+    if len(after) == len(before_sites):  # nothing imported: every table and provenance as before
+        assert fingerprint(db) == before
     else:
-        assert len(after) == len(before) + rows  # fully imported
+        assert len(after) == len(before_sites) + rows  # fully imported
         with store.connect(db) as con:
             counts = store.provenance_counts(con)
         assert counts["user_edit"] >= rows
