@@ -16,16 +16,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from optimizer.registry import TABLES, key_of
+from optimizer.registry import TABLES, Column, key_of
 from optimizer.validate import (
     PROVENANCE_PREFIX,
     Problem,
@@ -63,7 +62,7 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
         con = open_waiting(db)
     try:
         migrate(con)
-        if not con.execute("SELECT count(*) FROM member_states").fetchone()[0]:  # type: ignore[index]
+        if not con.execute("SELECT count(*) FROM member_states").fetchall()[0][0]:
             seed(con)
         yield con
     finally:
@@ -251,22 +250,6 @@ def insert_rows(
     con.unregister(view)
 
 
-def update_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:
-    """Overwrite the non-key values of stored rows with `rows`' (matched by key), in bulk.
-
-    An UPDATE leaves the key index alone, which a delete and re-insert of the same keys would
-    rebuild at commit (seconds for 200,000 rows).
-    """
-    if rows.empty:
-        return
-    spec = TABLES[table]
-    view = _registered(con, "updated_rows", rows[spec.column_names])
-    values = ", ".join(f"{c} = {view}.{c}" for c in spec.column_names if c not in spec.key)
-    on = " AND ".join(f"{table}.{k} = {view}.{k}" for k in spec.key)
-    con.execute(f"UPDATE {table} SET {values} FROM {view} WHERE {on}")
-    con.unregister(view)
-
-
 def row_keys(table: str, keys: pd.DataFrame) -> pd.Series:
     """Return the provenance row key of every row (its key values joined by '|', as key_of)."""
     parts = [keys[k].astype(str) for k in TABLES[table].key]
@@ -318,6 +301,12 @@ def move_provenance(con: duckdb.DuckDBPyConnection, table: str, old: str, new: s
 WHOLE_ROW = "*"
 
 
+_RECORD = (
+    "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind, source,"
+    " vintage, rationale, recorded_at, recorded_by)"
+)
+
+
 def record_edits(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -325,53 +314,23 @@ def record_edits(
     label: str,
     at: datetime,
     by: str,
-    whole_rows: pd.Series | None = None,
 ) -> None:
     """Record user edits named `label` in bulk.
 
     `cells` has a `row_key` column and one yes/no column per registry column: yes records that
-    value. Rows flagged in `whole_rows` get one `WHOLE_ROW` record listing their values' columns;
-    the others one record per value (DuckDB unpivots the frame, in bulk).
+    value (DuckDB unpivots the frame).
     """
     columns = [c for c in cells.columns if c != "row_key"]
     if cells.empty or not columns:
         return
-    whole = np.zeros(len(cells), bool) if whole_rows is None else whole_rows.to_numpy(bool)
-    insert = (
-        "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind, source,"
-        " vintage, rationale, recorded_at, recorded_by)"
+    view = _registered(con, "edited_cells", cells)
+    con.execute(
+        f"{_RECORD} SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ?"
+        f" FROM (UNPIVOT {view} ON {', '.join(columns)} INTO NAME column_name VALUE edited)"
+        " WHERE edited",
+        [table, label, at, by],
     )
-    if (~whole).any():
-        view = _registered(con, "edited_cells", cells[~whole])
-        con.execute(
-            f"{insert} SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ?"
-            f" FROM (UNPIVOT {view} ON {', '.join(columns)} INTO NAME column_name VALUE edited)"
-            " WHERE edited",
-            [table, label, at, by],
-        )
-        con.unregister(view)
-    if whole.any():
-        flags = cells.loc[whole, columns].to_numpy(bool)
-        pattern = flags @ (1 << np.arange(len(columns), dtype=np.int64))
-        names = {p: ",".join(np.array(columns)[flags[i]]) for p, i in _first_of(pattern).items()}
-        rows = pd.DataFrame(
-            {
-                "row_key": cells.loc[whole, "row_key"].to_numpy(),
-                "rationale": [names[p] for p in pattern],
-            }
-        )
-        view = _registered(con, "added_rows", rows)
-        con.execute(
-            f"{insert} SELECT ?, row_key, ?, 'user_edit', ?, NULL, rationale, ?, ? FROM {view}",
-            [table, WHOLE_ROW, label, at, by],
-        )
-        con.unregister(view)
-
-
-def _first_of(values: np.ndarray) -> dict[int, int]:
-    """Return each distinct value with the position of its first occurrence."""
-    distinct, first = np.unique(values, return_index=True)
-    return {int(v): int(i) for v, i in zip(distinct, first, strict=True)}
+    con.unregister(view)
 
 
 def known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
@@ -615,77 +574,101 @@ def _write(
     replace: bool,
     edited_by: str | None,
 ) -> dict[str, int]:
-    """Check references, compare with the stored rows and write the changes in bulk."""
+    """Check references, compare with the stored rows and write the changes in bulk.
+
+    DuckDB compares the file's rows with the stored ones (a join on the key, floats equal
+    within a relative 1e-12) into a temporary table of per-value change flags, then updates the
+    changed rows (columns absent from the file keep their values), inserts the new ones and
+    records provenance: one record per changed value of a stored row, one `WHOLE_ROW` record
+    per new row.
+    """
     check_references(table, typed, known_refs(con, table), file)
-    current = load_table(con, table)
-    change = _changes(table, typed, current)
-    removed = current.iloc[:0]
-    if replace:
-        kept = set(row_keys(table, typed))
-        removed = current[~row_keys(table, current).isin(kept)]
-        _check_nothing_orphaned(con, table, set(row_keys(table, removed)), file)
-    at = datetime.now(UTC).replace(tzinfo=None)
-    with transaction(con):
-        update_rows(con, table, change.rows[change.existed])
-        insert_rows(con, table, change.rows[~change.existed])
-        by = edited_by or getpass.getuser()
-        record_edits(con, table, change.cells, label, at, by, whole_rows=~change.existed)
-        if replace:
-            delete_rows(con, table, removed, provenance=True)
-    return change.counts | {"deleted": len(removed)}
-
-
-@dataclass(frozen=True, slots=True)
-class _Changes:
-    """What writing a validated file changes: rows to (re)write, cells to record, counts."""
-
-    rows: pd.DataFrame  # every column, one row per added or changed key
-    existed: pd.Series  # per row of `rows`: its key was stored before
-    cells: pd.DataFrame  # row_key, then per given column: whether its value changed
-    counts: dict[str, int]
-
-
-def _changes(table: str, typed: pd.DataFrame, current: pd.DataFrame) -> _Changes:
-    """Compare the file's rows with the stored ones, vectorised: columns absent from the file
-    keep their stored values; a row whose given values all equal the stored ones is unchanged."""
     spec = TABLES[table]
     key = list(spec.key)
-    new = typed.astype({k: object for k in key}).set_index(key)
-    stored = current.astype({k: object for k in key}).assign(_stored=True).set_index(key)
-    old = stored.reindex(new.index)
-    existed = old.pop("_stored").notna()
-    given = [c for c in new.columns if c not in key]
-    changed = pd.DataFrame(
-        {c: ~existed | ~_same_values(new[c], old[c]) for c in given}, index=new.index
-    )
-    touched = changed.any(axis=1) if given else ~existed
-    rows = old.copy()
+    given = [c for c in typed.columns if c not in key]
+    incoming = _registered(con, "incoming", pa.Table.from_pandas(typed, preserve_index=False))
+    on = " AND ".join(f"s.{k} = i.{k}" for k in key)
+    flags = [f"s.{key[0]} IS NOT NULL AS existed"]
     for c in given:
-        rows[c] = new[c]
-    rows = rows[touched].reset_index()[spec.column_names]
-    recorded = pd.DataFrame({c: changed[c] & new[c].notna() for c in given}, index=new.index)
-    recorded.insert(0, "row_key", row_keys(table, new.index.to_frame(index=False)).to_numpy())
-    return _Changes(
-        rows,
-        existed[touched].reset_index(drop=True),
-        recorded[touched.to_numpy()],
-        {
-            "added": int((~existed).sum()),
-            "updated": int((existed & touched).sum()),
-            "unchanged": int((existed & ~touched).sum()),
-        },
+        changed = _changed_sql(spec.column(c), f"s.{c}", f"i.{c}")
+        flags += [f"{changed} AS changed_{c}", f"{changed} AND i.{c} IS NOT NULL AS record_{c}"]
+    keys = ", ".join(f"i.{k}" for k in key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE import_changes AS SELECT {keys}, {', '.join(flags)}"
+        f" FROM {incoming} i LEFT JOIN {table} s ON {on}"
     )
+    touched = " OR ".join(f"changed_{c}" for c in given) or "false"
+    [(added, updated, unchanged)] = con.execute(
+        "SELECT count(*) FILTER (NOT existed), count(*) FILTER (existed AND "
+        f"({touched})), count(*) FILTER (existed AND NOT ({touched})) FROM import_changes"
+    ).fetchall()
+    removed = pd.DataFrame(columns=key)
+    if replace:
+        removed = con.execute(
+            f"SELECT {', '.join(f's.{k}' for k in key)} FROM {table} s"
+            f" ANTI JOIN {incoming} i ON {on}"
+        ).df()
+        _check_nothing_orphaned(con, table, set(row_keys(table, removed)), file)
+    at = datetime.now(UTC).replace(tzinfo=None)
+    by = edited_by or getpass.getuser()
+    using = " AND ".join(f"i.{k} = d.{k}" for k in key)
+    rows = f"{incoming} i JOIN import_changes d ON {using}"
+    with transaction(con):
+        if given and updated:
+            values = ", ".join(f"{c} = u.{c}" for c in given)
+            match = " AND ".join(f"{table}.{k} = u.{k}" for k in key)
+            con.execute(
+                f"UPDATE {table} SET {values} FROM (SELECT i.* FROM {rows}"
+                f" WHERE d.existed AND ({touched})) u WHERE {match}"
+            )
+        columns = ", ".join(key + given)
+        con.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(f'i.{c}' for c in key + given)}"
+            f" FROM {rows} WHERE NOT d.existed"
+        )
+        _record_import(con, table, given, label, at, by)
+        if replace:
+            delete_rows(con, table, removed, provenance=True)
+    con.execute("DROP TABLE import_changes")
+    con.unregister(incoming)
+    return {"added": added, "updated": updated, "unchanged": unchanged, "deleted": len(removed)}
 
 
-def _same_values(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Compare two columns cell by cell as `same` does (floats within a relative 1e-12)."""
-    both_missing = a.isna() & b.isna()
-    if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
-        x, y = pd.to_numeric(a).astype("float64"), pd.to_numeric(b).astype("float64")
-        equal = (x - y).abs() <= 1e-12 * np.maximum(1.0, x.abs())
-    else:
-        equal = a.astype(object) == b.astype(object)
-    return both_missing | equal.fillna(False).astype(bool)
+def _changed_sql(col: Column, stored: str, given: str) -> str:
+    """SQL that is true when the file's value differs from the stored one (as `same` says)."""
+    if col.type == "float":
+        equal = f"abs({stored} - {given}) <= 1e-12 * greatest(1.0, abs({stored}))"
+        return f"NOT coalesce(({stored} IS NULL AND {given} IS NULL) OR {equal}, false)"
+    return f"{stored} IS DISTINCT FROM {given}"
+
+
+def _record_import(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    given: list[str],
+    label: str,
+    at: datetime,
+    by: str,
+) -> None:
+    """Record the import's provenance from `import_changes`: each changed value of a stored
+    row, and one `WHOLE_ROW` record per new row listing its values' columns."""
+    if not given:
+        return
+    row_key = "concat_ws('|', " + ", ".join(TABLES[table].key) + ")"
+    flags = ", ".join(f"record_{c} AS {c}" for c in given)
+    listed = ", ".join(f"CASE WHEN record_{c} THEN '{c}' END" for c in given)
+    con.execute(
+        f"{_RECORD} SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ?"
+        f" FROM (UNPIVOT (SELECT {row_key} AS row_key, {flags} FROM import_changes"
+        f" WHERE existed) ON {', '.join(given)} INTO NAME column_name VALUE edited) WHERE edited",
+        [table, label, at, by],
+    )
+    con.execute(
+        f"{_RECORD} SELECT ?, row_key, ?, 'user_edit', ?, NULL, rationale, ?, ?"
+        f" FROM (SELECT {row_key} AS row_key, concat_ws(',', {listed}) AS rationale"
+        " FROM import_changes WHERE NOT existed) WHERE rationale <> ''",
+        [table, WHOLE_ROW, label, at, by],
+    )
 
 
 def _check_nothing_orphaned(
