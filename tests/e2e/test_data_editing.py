@@ -1,5 +1,6 @@
 """Two people on the Data page edit the same cell: the second save is refused with both values,
-and reapplying saves it knowingly. Real server, real DuckDB file, Debian chromium.
+and reapplying saves it knowingly; a deleted row is saved only once confirmed. Real server, real
+DuckDB file, Debian chromium.
 
 The page's Markdown shows the "->" of optimizer.EditSet.describe as "→".
 """
@@ -50,3 +51,28 @@ def test_two_pages_editing_the_same_cell_the_second_is_refused_then_reapplied(  
     after = registry_table(db, "sites").set_index("site_id")
     assert after.loc[first, "pue"] == 1.22
     assert after.drop(index=first)["pue"].equals(before.drop(index=first)["pue"])
+
+
+def test_deleting_a_row_needs_a_confirmation_then_deletes_it(server, browser) -> None:  # type: ignore[no-untyped-def]
+    from optimizer import registry
+
+    url, db = server
+    reg = registry(db)
+    sites, used = reg["sites"], set(reg["heat_options"]["site_id"])
+    i = next(n for n, s in enumerate(sites["site_id"]) if s not in used)
+    site = sites["site_id"].iloc[i]
+    page, editor = open_data_page(browser, url)
+    canvas = editor.locator('[data-testid="data-grid-canvas"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 * i + 17)  # the row's selection marker
+    page.keyboard.press("Delete")
+    page.get_by_text(f"Not saved yet: sites: deleted 1 row(s): {site}").wait_for(timeout=30000)
+    page.get_by_role("button", name="Save edits").click()
+    page.get_by_text("Tick the box above to confirm the deletion").wait_for(timeout=30000)
+    assert site in set(registry(db)["sites"]["site_id"])
+    page.get_by_text("Yes, delete 1 row(s) from sites").click()
+    page.get_by_role("button", name="Save edits").click()
+    page.get_by_text(f"Saved: sites: deleted 1 row(s): {site}").wait_for(timeout=30000)
+    assert site not in set(registry(db)["sites"]["site_id"])
+    assert len(registry(db)["sites"]) == len(sites) - 1
