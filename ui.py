@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.util
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -191,8 +191,8 @@ def outlines() -> dict[str, Any]:
 
 
 def user() -> str:
-    """Name the person editing, for provenance."""
-    return os.environ.get("USER", "dashboard")
+    """Name the person editing, for provenance: their e-mail, or the local single user."""
+    return access().who
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -534,3 +534,37 @@ def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> N
 
 #: Euros with a magnitude suffix (k, M, bn), as the CLI writes them.
 eur = optimizer.eur
+
+
+# --------------------------------------------------------------------------- sign-in and roles
+def access() -> optimizer.Access:
+    """Say whether the person may edit (single-user mode, or a signed-in editor) and who they are.
+
+    A bad roles file makes everyone a viewer, with the file's line in the reason.
+    """
+    login = st.user.get("is_logged_in")  # None: no identity provider in .streamlit/secrets.toml
+    if login is not None and importlib.util.find_spec("authlib") is None:
+        return optimizer.Access(
+            False,
+            "viewer",
+            "Sign-in is configured but Authlib, which Streamlit's login needs, is not installed "
+            "(the streamlit[auth] extra), so this dashboard is read-only.",
+        )
+    email = st.user.get("email") if login else None
+    try:
+        return optimizer.access(
+            None if login is None else bool(login), email if isinstance(email, str) else None
+        )
+    except optimizer.RolesError as e:
+        return optimizer.Access(False, "viewer", f"Editing is off: {e}")
+
+
+def sign_in_controls(who: optimizer.Access) -> None:
+    """Offer sign-in or sign-out when an identity provider is configured; say what the person
+    may do."""
+    login = st.user.get("is_logged_in")
+    if login is False and importlib.util.find_spec("authlib") is not None:
+        st.button("Sign in", on_click=st.login)
+    elif login:
+        st.button("Sign out", on_click=st.logout)
+    (st.caption if who.can_edit else st.info)(md_escape(who.why))

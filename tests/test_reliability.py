@@ -590,6 +590,23 @@ def test_an_empty_replace_is_done_when_asked_for_explicitly(db: Path, tmp_path: 
     assert counts["deleted"] == 3 and api.registry(db)["energy_caps"].empty
 
 
+def test_the_cli_empties_a_table_only_with_allow_empty(db: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "caps.csv"
+    path.write_text("country,energy_cap_mw\n", encoding="utf-8")
+    command = [sys.executable, "-m", "optimizer", "--db", str(db), "data", "import"]
+    command += ["energy_caps", str(path), "--replace"]
+    before = digest(db)
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "no data rows" in refused.stderr
+    assert "Traceback" not in refused.stderr and digest(db) == before
+    done = subprocess.run([*command, "--allow-empty"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "3 deleted" in done.stdout
+    assert api.registry(db)["energy_caps"].empty
+
+
 def test_text_a_planner_may_type_still_imports(db: Path, tmp_path: Path) -> None:
     """UTF-8 with a BOM, blank lines, spaces in the header and accents are all fine."""
     frame = site(site_id="new_site", site_name="Ström AI, Orléans", city="Orléans", pue="1.3")
