@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib.util
 import json
 import re
 from collections.abc import Callable
@@ -543,13 +542,6 @@ def access() -> optimizer.Access:
     A bad roles file makes everyone a viewer, with the file's line in the reason.
     """
     login = st.user.get("is_logged_in")  # None: no identity provider in .streamlit/secrets.toml
-    if login is not None and importlib.util.find_spec("authlib") is None:
-        return optimizer.Access(
-            False,
-            "viewer",
-            "Sign-in is configured but Authlib, which Streamlit's login needs, is not installed "
-            "(the streamlit[auth] extra), so this dashboard is read-only.",
-        )
     email = st.user.get("email") if login else None
     try:
         return optimizer.access(
@@ -563,7 +555,7 @@ def sign_in_controls(who: optimizer.Access) -> None:
     """Offer sign-in or sign-out when an identity provider is configured; say what the person
     may do."""
     login = st.user.get("is_logged_in")
-    if login is False and importlib.util.find_spec("authlib") is not None:
+    if login is False:
         st.button("Sign in", on_click=st.login)
     elif login:
         st.button("Sign out", on_click=st.logout)
