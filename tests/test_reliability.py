@@ -744,7 +744,7 @@ def test_markup_in_registry_names_and_links_renders_as_literal_text(
     path.write_bytes(csv_bytes(site(site_name=EVIL)))
     api.import_file(db, "sites", path)
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
-    for page in ("app.py", "pages/1_Plan.py", "pages/4_Data.py"):
+    for page in ("app.py", "views/1_Plan.py", "views/4_Data.py"):
         at = AppTest.from_file(str(ROOT / page), default_timeout=60)
         at.query_params["rules.sensitive"] = EVIL
         at.run()
@@ -761,12 +761,12 @@ def test_a_valid_value_beyond_a_slider_keeps_the_page_working(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "pages/1_Plan.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views/1_Plan.py"), default_timeout=60)
     at.query_params["carbon_price_eur_per_t"] = "500.0"
     at.run()
     assert not at.exception and not at.warning
     assert next(s for s in at.slider if s.label.startswith("Carbon cost")).value == 500.0
-    at = AppTest.from_file(str(ROOT / "pages/1_Plan.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views/1_Plan.py"), default_timeout=60)
     at.query_params["carbon_price_eur_per_t"] = "1e308"
     at.run()
     assert not at.exception

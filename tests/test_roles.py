@@ -66,7 +66,7 @@ def test_the_data_page_is_read_only_unless_single_user(
 ) -> None:
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
     monkeypatch.setenv(SINGLE_USER_ENV, single_user)
-    at = AppTest.from_file(str(ROOT / "pages/4_Data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views/4_Data.py"), default_timeout=60)
     at.run()
     assert not at.exception
     editor = at.dataframe[1].proto

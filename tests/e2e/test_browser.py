@@ -269,3 +269,14 @@ def test_editor_refuses_a_bad_value_then_saves_a_good_one_as_a_user_edit(
     assert list(changed) == [before.index[0]]
     assert after.loc[changed[0], "pue"] == 1.1
     assert after.loc[changed[0], "provenance_pue"].startswith("user edit")
+
+
+def test_a_deep_link_on_a_fresh_server_opens_its_page_under_the_named_navigation(
+    server: tuple[str, Path], browser: Browser
+) -> None:
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{url}/Plan")
+    page.get_by_text("Annual cost [EUR/yr]").first.wait_for(timeout=90000)
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert [n.strip() for n in nav] == ["Home", "Plan", "Map", "Pooling", "Data", "Trade-offs"]
