@@ -553,9 +553,5 @@ def validation_error(error: optimizer.ValidationError) -> None:
     st.code("\n".join(str(p) for p in error.problems), language=None)
 
 
-def eur(x: float) -> str:
-    """Format an amount of euros with a magnitude suffix (k, M, bn)."""
-    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if abs(x) >= div:
-            return f"{x / div:,.2f}{suffix}"
-    return f"{x:,.0f}"
+#: Euros with a magnitude suffix (k, M, bn), as the CLI writes them.
+eur = optimizer.eur

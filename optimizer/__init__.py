@@ -24,12 +24,18 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "Scenario": ("optimizer.scenario", "Scenario"),
     "ScenarioError": ("optimizer.scenario", "ScenarioError"),
     "Status": ("optimizer.solve", "Status"),
+    "Summary": ("optimizer.summary", "Summary"),
+    "HEADLINE": ("optimizer.summary", "HEADLINE"),
+    "eur": ("optimizer.summary", "eur"),
+    "formatted": ("optimizer.summary", "formatted"),
+    "label": ("optimizer.summary", "label"),
     "TABLES": ("optimizer.registry", "TABLES"),
     "ValidationError": ("optimizer.validate", "ValidationError"),
     "apply_overrides": ("optimizer.scenario", "apply_overrides"),
     "assumptions": ("optimizer.api", "assumptions"),
     "compare": ("optimizer.api", "compare"),
     "default_db_path": ("optimizer.store", "default_db_path"),
+    "diff_runs": ("optimizer.diff", "diff_runs"),
     "effective_inputs": ("optimizer.runs", "effective_inputs"),
     "europe_outlines": ("optimizer.api", "europe_outlines"),
     "excel_bytes": ("optimizer.runs", "excel_bytes"),
@@ -135,6 +141,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         scenarios,
         write_lp,
     )
+    from optimizer.diff import diff_runs
     from optimizer.domain import RULES, Inputs
     from optimizer.levers import marginal_costs
     from optimizer.registry import EMBER_ATTRIBUTION, TABLES
@@ -159,6 +166,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from optimizer.scenario import from_dict as scenario_from_dict
     from optimizer.solve import MONEY, Plan, Status
     from optimizer.store import csv_text, default_db_path, spreadsheet_safe
+    from optimizer.summary import HEADLINE, Summary, eur, formatted, label
     from optimizer.sweep import (
         FRONTS,
         grid_scenarios,

@@ -19,6 +19,7 @@ from optimizer.model import build_problem
 from optimizer.runs import effective_inputs, inputs_from_run
 from optimizer.scenario import Scenario, from_dict, read_scenario
 from optimizer.solve import Plan, solve
+from optimizer.summary import label
 from optimizer.validate import MAX_UPLOAD_MB, Problem, ValidationError, upload_label
 
 OUTLINES = store.DATA / "europe_countries_ne110m.geojson"
@@ -158,17 +159,18 @@ class Comparison:
 
 
 #: What the dividend is measured in: money, new capacity, CO2, heat, water. Unserved demand and
-#: rule shortfalls are compared apart, in MWh, never priced into the money.
-DIVIDEND = {
-    "cost_eur": "Cost [EUR/yr]: energy, capital annuities, transfer, less heat revenue",
-    "carbon_cost_eur": "Carbon cost on top of prices [EUR/yr] (shadow cost)",
-    "new_mw": "New capacity built [MW IT]",
-    "emissions_t": "Emissions [tCO2/yr]",
-    "heat_reused_mwh_th": "Heat reused [MWh th/yr]",
-    "water_m3": "Water [m3/yr]",
-    "unserved_mwh": "Unserved demand [MWh/yr]",
-    "shortfall_mwh": "Rule shortfall [MWh/yr]",
-}
+#: rule shortfalls are compared apart, in MWh, never priced into the money. Labels and units
+#: come from the totals' declarations (optimizer.summary).
+DIVIDEND = (
+    "cost_eur",
+    "carbon_cost_eur",
+    "new_mw",
+    "emissions_t",
+    "heat_reused_mwh_th",
+    "water_m3",
+    "unserved_mwh",
+    "shortfall_mwh",
+)
 BY_STATE = ("cost_eur", "carbon_cost_eur", "new_mw", "emissions_t", "heat_mwh_th", "water_m3")
 
 
@@ -186,12 +188,13 @@ def comparison_of(pooled: Plan, national: Plan) -> Comparison:
         [
             {
                 "metric": key,
-                "label": label,
-                "pooled": float(pooled.summary[key]),
-                "national": float(national.summary[key]),
-                "dividend": float(national.summary[key]) - float(pooled.summary[key]),
+                "label": label(key, note=True),
+                "pooled": float(getattr(pooled.summary, key)),
+                "national": float(getattr(national.summary, key)),
+                "dividend": float(getattr(national.summary, key))
+                - float(getattr(pooled.summary, key)),
             }
-            for key, label in DIVIDEND.items()
+            for key in DIVIDEND
         ]
     )
     cols = [*BY_STATE, "unserved_mwh"]
@@ -247,7 +250,7 @@ def run_and_store(
             run_id,
             scenario.name,
             scenario.to_json(),
-            result.summary,
+            result.summary.to_dict(),
             {**result.tables(), **inputs_tables},
         )
     return run_id, result, inputs_tables

@@ -263,15 +263,12 @@ def solve_cmd(
         api.write_lp(sc, inputs, out / "model.lp")
     typer.echo(f"run {run_id} ({sc.name}): {result.status.value}: {result.message}")
     if result.has_solution:
+        from optimizer.summary import headline
+
         s = result.summary
-        typer.echo(
-            f"  plan year {s['plan_year']}, demand {s['demand_scenario']}; "
-            f"cost {s['cost_eur']:,.0f} EUR/yr (energy, capital, less heat revenue); "
-            f"carbon cost on top of prices {s['carbon_cost_eur']:,.0f} EUR/yr; "
-            f"new capacity {s['new_mw']:,.1f} MW; emissions {s['emissions_t']:,.0f} tCO2; "
-            f"reused heat {s['heat_reused_mwh_th']:,.0f} MWh th; "
-            f"unserved {s['unserved_mwh']:,.0f} MWh; rule shortfall {s['shortfall_mwh']:,.0f} MWh"
-        )
+        typer.echo(f"  plan year {s.plan_year}, demand {s.demand_scenario}")
+        for line in headline(s):
+            typer.echo(f"  {line}")
         for r in result.levers.head(5).itertuples():
             typer.echo(f"  binding: {r.sentence}")
         for w in result.warnings:

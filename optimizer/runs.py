@@ -242,7 +242,7 @@ def export_run(
     ]
     summary = out / "summary.json"
     summary.write_text(
-        json.dumps(plan.summary | {"warnings": plan.warnings}, indent=2, default=str),
+        json.dumps(plan.summary.to_dict() | {"warnings": plan.warnings}, indent=2, default=str),
         encoding="utf-8",
     )
     scen = out / "scenario.toml"
@@ -279,7 +279,7 @@ def workbook_bytes(plan: Plan, scenario: Scenario) -> bytes:
         {
             **plan.tables(),
             "scenario": _key_values(scenario.to_dict()),
-            "run": _key_values(plan.summary | {"warnings": plan.warnings}),
+            "run": _key_values(plan.summary.to_dict() | {"warnings": plan.warnings}),
         }
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
-from typing import Any
 
 import highspy
 import numpy as np
@@ -19,6 +19,7 @@ from optimizer.lparrays import Floats, compile_matrix, paused_gc
 from optimizer.model import Problem
 from optimizer.readback import ZERO
 from optimizer.registry import EMBER_ATTRIBUTION
+from optimizer.summary import Summary
 
 
 class Status(enum.StrEnum):
@@ -45,20 +46,36 @@ STATUS_TEXT = {
 class Plan:
     """The result of one scenario: plain data, safe to keep after the LP is gone."""
 
-    scenario_name: str
     status: Status
-    message: str
-    objective_eur: float | None
-    cost_breakdown_eur: dict[str, float]
-    allocation: pd.DataFrame
-    unserved: pd.DataFrame
-    sites: pd.DataFrame
-    states: pd.DataFrame
-    duals: pd.DataFrame
-    summary: dict[str, Any]
+    summary: Summary
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unserved: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    states: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duals: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: list[str] = field(default_factory=list)
     #: binding constraints as levers, strongest first (see optimizer.levers)
     levers: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def scenario_name(self) -> str:
+        """Return the name of the scenario solved."""
+        return self.summary.scenario
+
+    @property
+    def message(self) -> str:
+        """Return how the solve ended, in words."""
+        return self.summary.message
+
+    @property
+    def objective_eur(self) -> float | None:
+        """Return the objective the solver minimised (None without a solution)."""
+        return self.summary.objective_eur
+
+    @property
+    def cost_breakdown_eur(self) -> Mapping[str, float]:
+        """Return each cost term of the objective [EUR/yr]."""
+        return self.summary.cost_breakdown_eur
 
     @property
     def has_solution(self) -> bool:
@@ -131,38 +148,24 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
         has_solution = _usable(fixed_status, solution)
         status = status if fixed_status == Status.OPTIMAL else fixed_status
     solve_seconds = time.perf_counter() - started
-    summary: dict[str, Any] = {
-        "scenario": sc.name,
-        "status": status.value,
-        "message": message,
-        "formulation": formulation,
-        "plan_year": problem.plan_year,
-        "demand_scenario": sc.demand_scenario,
-        "variables": problem.arrays.matrix.num_cols,
-        "constraints": problem.arrays.matrix.num_rows,
-        "build_seconds": round(build_seconds, 4),
-        "solve_seconds": round(solve_seconds, 4),
-        "solver": "HiGHS",
-        "solver_options": {"time_limit_s": sc.time_limit_s, **HIGHS_TOLERANCES},
-        "versions": {p: version(p) for p in ("pulp", "highspy")},
-        "data_attribution": EMBER_ATTRIBUTION,
-    }
+    summary = Summary(
+        scenario=sc.name,
+        status=status.value,
+        message=message,
+        formulation=formulation,
+        plan_year=problem.plan_year,
+        demand_scenario=sc.demand_scenario,
+        variables=problem.arrays.matrix.num_cols,
+        constraints=problem.arrays.matrix.num_rows,
+        build_seconds=round(build_seconds, 4),
+        solve_seconds=round(solve_seconds, 4),
+        solver_options={"time_limit_s": sc.time_limit_s, **HIGHS_TOLERANCES},
+        versions={p: version(p) for p in ("pulp", "highspy")},
+        data_attribution=EMBER_ATTRIBUTION,
+    )
     if solution is None or not has_solution:
-        empty = pd.DataFrame()
-        return Plan(
-            sc.name,
-            status,
-            message,
-            None,
-            {},
-            empty,
-            empty,
-            empty,
-            empty,
-            empty,
-            summary | {"objective_eur": None},
-        )
-    return _read_plan(problem, solution, status, message, summary)
+        return Plan(status, summary)
+    return _read_plan(problem, solution, status, summary)
 
 
 def _usable(status: Status, solution: highs.Solution | None) -> bool:
@@ -182,11 +185,7 @@ PENALTIES = ("unserved", "rule_shortfall")
 
 
 def _read_plan(
-    problem: Problem,
-    solution: highs.Solution,
-    status: Status,
-    message: str,
-    summary: dict[str, Any],
+    problem: Problem, solution: highs.Solution, status: Status, summary: Summary
 ) -> Plan:
     inputs, sc = problem.inputs, problem.scenario
     hours = {t: p.hours for t, p in inputs.periods.items()}
@@ -200,51 +199,51 @@ def _read_plan(
         subset=["hosting_ratio"]
     )
     costs = readback.cost_terms(problem, value)
-    objective = float(sum(costs.values()))
     duals = readback.dual_table(problem, members, solution, value)
     shortfall_mwh = float(
         sum(value[v] * hours.get(t, 1.0) for (_, _, t), v in problem.shortfall.items())
     )
-    totals = {
-        "cost_eur": sum(costs.get(k, 0.0) for k in MONEY),
-        "carbon_cost_eur": costs.get("carbon", 0.0),
-        "penalty_eur": sum(costs.get(k, 0.0) for k in PENALTIES),
-        "demand_mwh": float(sum(d * hours[t] for (_, _, t), d in problem.demand.items())),
-        "served_mwh": float(allocation["it_mwh"].sum()),
-        "unserved_mwh": float(unserved["it_mwh"].sum()),
-        "unserved_peak_mw": float(unserved.groupby("period")["it_mw"].sum().max())
-        if len(unserved)
-        else 0.0,
-        "shortfall_mwh": shortfall_mwh,
-        "emissions_t": float(allocation["emissions_t"].sum()),
-        "heat_reused_mwh_th": float(sites["heat_mwh_th"].sum()),
-        "water_m3": float(allocation["water_m3"].sum()),
-        "new_mw": float(sites["new_mw"].sum()),
-        "existing_used_mw": float(
-            sites.loc[sites["capacity_status"] != "buildable", "peak_it_mw"].sum()
-        ),
-        "home_share": float(
-            states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
-        ),
-    }
     # Fair access: the worst-served state's share of its entitlement. Juste retour: the
     # contribution-weighted share of it met in the countries with a usable site.
     # Either is None where it has no meaning (no entitlement, or nothing pooled).
-    fairness = {
-        "min_access_ratio": _defined(states["access_ratio"].min()),
-        "juste_retour_met": _defined(
-            (hosts["hosting_ratio"].clip(upper=1.0) * hosts["contribution_share"]).sum()
-            / hosts["contribution_share"].sum()
-            if hosts["contribution_share"].sum() > 0
+    weight = hosts["contribution_share"].sum()
+    summary = replace(
+        summary,
+        objective_eur=float(sum(costs.values())),
+        cost_breakdown_eur=costs,
+        cost_eur=sum(costs.get(k, 0.0) for k in MONEY),
+        carbon_cost_eur=costs.get("carbon", 0.0),
+        penalty_eur=sum(costs.get(k, 0.0) for k in PENALTIES),
+        demand_mwh=float(sum(d * hours[t] for (_, _, t), d in problem.demand.items())),
+        served_mwh=float(allocation["it_mwh"].sum()),
+        unserved_mwh=float(unserved["it_mwh"].sum()),
+        unserved_peak_mw=float(unserved.groupby("period")["it_mw"].sum().max())
+        if len(unserved)
+        else 0.0,
+        shortfall_mwh=shortfall_mwh,
+        emissions_t=float(allocation["emissions_t"].sum()),
+        heat_reused_mwh_th=float(sites["heat_mwh_th"].sum()),
+        water_m3=float(allocation["water_m3"].sum()),
+        new_mw=float(sites["new_mw"].sum()),
+        existing_used_mw=float(
+            sites.loc[sites["capacity_status"] != "buildable", "peak_it_mw"].sum()
+        ),
+        home_share=float(
+            states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
+        ),
+        min_access_ratio=_defined(states["access_ratio"].min()),
+        juste_retour_met=_defined(
+            (hosts["hosting_ratio"].clip(upper=1.0) * hosts["contribution_share"]).sum() / weight
+            if weight > 0
             else None
         ),
-    }
+    )
     warnings = []
-    if totals["unserved_mwh"] > 1e-6:
+    if summary.unserved_mwh and summary.unserved_mwh > 1e-6:
         worst = unserved.groupby("state")["it_mwh"].sum().sort_values(ascending=False)
-        share = totals["unserved_mwh"] / totals["demand_mwh"]
+        share = summary.unserved_mwh / (summary.demand_mwh or 1.0)
         warnings.append(
-            f"{totals['unserved_mwh']:,.0f} MWh of demand ({share:.1%}) "
+            f"{summary.unserved_mwh:,.0f} MWh of demand ({share:.1%}) "
             f"is unserved, most in {', '.join(worst.index[:5])}."
         )
     shortfalls = {k for k, v in problem.shortfall.items() if value[v] > 0}
@@ -253,19 +252,14 @@ def _read_plan(
         warnings.append(
             f"Rules not fully met: {', '.join(fams)} fall short by {shortfall_mwh:,.0f} MWh."
         )
-    summary |= {"objective_eur": objective, "cost_breakdown_eur": costs, **totals, **fairness}
     return Plan(
-        sc.name,
         status,
-        message,
-        objective,
-        costs,
+        summary,
         allocation,
         unserved,
         sites,
         states,
         duals,
-        summary,
         warnings,
         levers(
             duals,

@@ -63,7 +63,7 @@ def summarise(scenario: Scenario, inputs: Inputs) -> dict[str, Any]:
     """Solve one scenario and return its headline figures (runs on a worker)."""
     plan = solve(build_problem(inputs, scenario))
     row: dict[str, Any] = {"scenario": scenario.name}
-    row.update({k: plan.summary.get(k) for k in SUMMARY})
+    row.update({k: getattr(plan.summary, k) for k in SUMMARY})
     return row
 
 

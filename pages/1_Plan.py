@@ -16,28 +16,22 @@ if not result.has_solution:
 
 s = result.summary
 levels = ui.registry()["demand_scenarios"].set_index("demand_scenario")
-level = levels.loc[s["demand_scenario"]] if s["demand_scenario"] in levels.index else None
+level = levels.loc[s.demand_scenario] if s.demand_scenario in levels.index else None
 st.caption(
     ui.md_escape(
-        f"Plan year {s['plan_year']}; demand: "
+        f"Plan year {s.plan_year}; demand: "
         + (
             f"{level['name']} ({level['total_it_mw'] * scenario.demand_growth:,.0f} MW IT)"
             if level is not None
-            else str(s["demand_scenario"])
+            else str(s.demand_scenario)
         )
-        + f". Solved as {s['formulation']}."
+        + f". Solved as {s.formulation}."
     )
 )
-cols = st.columns(4)
-cols[0].metric("Annual cost [EUR/yr]", ui.eur(s["cost_eur"]))
-cols[1].metric("New capacity built [MW IT]", f"{s['new_mw']:,.1f}")
-cols[2].metric("Existing capacity used [MW IT]", f"{s['existing_used_mw']:,.1f}")
-cols[3].metric("Emissions [tCO2/yr]", f"{s['emissions_t']:,.0f}")
-cols = st.columns(4)
-cols[0].metric("Carbon cost on top of prices [EUR/yr]", ui.eur(s["carbon_cost_eur"]))
-cols[1].metric("Reused heat [MWh th/yr]", f"{s['heat_reused_mwh_th']:,.0f}")
-cols[2].metric("Unserved demand [MWh/yr]", f"{s['unserved_mwh']:,.0f}")
-cols[3].metric("Served at home", f"{s['home_share']:.1%}")
+for i, key in enumerate(optimizer.HEADLINE):
+    if i % 5 == 0:
+        cols = st.columns(5)
+    cols[i % 5].metric(optimizer.label(key), optimizer.formatted(key, getattr(s, key)))
 st.caption(
     "Annual cost is money: electricity, the annuities of new facilities and IT hardware, "
     "transfer, less heat sold. Power prices already carry the EU ETS, so the carbon cost is a "

@@ -1,9 +1,6 @@
 """Pooling page: the pooled plan against national build-out, what the rules cost, and two stored
 runs side by side."""
 
-import json
-
-import pandas as pd
 import streamlit as st
 
 import charts
@@ -91,27 +88,11 @@ a_id, b_id = st.columns(2)
 first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
 second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
-keys = [k for k in optimizer.DIVIDEND if k in a["summary"] or k in b["summary"]]
-st.dataframe(
-    pd.DataFrame(
-        {"A": [a["summary"].get(k) for k in keys], "B": [b["summary"].get(k) for k in keys]},
-        index=[optimizer.DIVIDEND[k] for k in keys],
-    )
-)
-sa, sb = json.loads(a["scenario"]), json.loads(b["scenario"])
-diff = [(k, sa.get(k), sb.get(k)) for k in sorted(set(sa) | set(sb)) if sa.get(k) != sb.get(k)]
+diff = optimizer.diff_runs(a, b)
+st.dataframe(diff.totals, hide_index=True)
 st.write("**Scenario differences**")
-st.dataframe(pd.DataFrame(diff, columns=["key", "A", "B"]).astype(str), hide_index=True)
+st.dataframe(diff.scenario, hide_index=True)
 st.write("**Input differences** (rows of inputs/ that differ)")
-for name in sorted(k for k in a["tables"] if k.startswith("inputs/")):
-    left, right = a["tables"][name], b["tables"].get(name, pd.DataFrame())
-    merged = left.astype(str).merge(right.astype(str), how="outer", indicator=True)
-    changed = merged[merged["_merge"] != "both"]
-    if not changed.empty:
-        st.text(name)
-        changed = changed.assign(
-            _merge=changed["_merge"]
-            .astype(str)
-            .map({"left_only": "A only", "right_only": "B only"})
-        )
-        st.dataframe(changed, hide_index=True)
+for name, changed in diff.inputs.items():
+    st.text(name)
+    st.dataframe(changed, hide_index=True)

@@ -16,8 +16,8 @@ from optimizer.scenario import Scenario, ScenarioError, apply_overrides, from_di
 def test_default_plan_serves_the_pool(db: Path) -> None:
     p = plan(db=db)
     assert p.has_solution
-    assert p.summary["unserved_mwh"] == pytest.approx(0.0, abs=1e-6)
-    assert p.summary["served_mwh"] == pytest.approx(p.summary["demand_mwh"])
+    assert p.summary.unserved_mwh == pytest.approx(0.0, abs=1e-6)
+    assert p.summary.served_mwh == pytest.approx(p.summary.demand_mwh)
 
 
 def test_pooling_against_national_build_out_on_the_default_data(db: Path) -> None:
@@ -25,10 +25,10 @@ def test_pooling_against_national_build_out_on_the_default_data(db: Path) -> Non
     leaves nothing unserved; the money dividend is the difference of real costs, no penalty."""
     c = compare(db=db)
     totals = c.totals.set_index("metric")
-    assert c.national.summary["unserved_mwh"] == 0 and c.national.summary["penalty_eur"] == 0
-    assert c.pooled.summary["unserved_mwh"] == 0
+    assert c.national.summary.unserved_mwh == 0 and c.national.summary.penalty_eur == 0
+    assert c.pooled.summary.unserved_mwh == 0
     assert totals.loc["cost_eur", "dividend"] == pytest.approx(
-        c.national.summary["cost_eur"] - c.pooled.summary["cost_eur"]
+        c.national.summary.cost_eur - c.pooled.summary.cost_eur
     )
     assert totals.loc["cost_eur", "dividend"] > 0
     assert set(c.by_state["state"]) >= {"DE", "FR", "EE"}
@@ -47,7 +47,7 @@ def test_the_default_plan_uses_the_operational_fleet_and_pays_for_what_it_builds
     buildable = sites[sites["capacity_status"] == "buildable"]
     assert (buildable["peak_it_mw"] <= buildable["new_mw"] + 1e-6).all()
     assert p.cost_breakdown_eur["capital"] == pytest.approx(p.sites["capital_cost_eur"].sum())
-    assert p.summary["new_mw"] > 0 and p.cost_breakdown_eur["capital"] > 0
+    assert p.summary.new_mw > 0 and p.cost_breakdown_eur["capital"] > 0
 
 
 def test_runs_are_stored_and_read_back(db: Path) -> None:

@@ -52,8 +52,8 @@ def test_a_bid_with_no_existing_capacity_hosts_only_what_the_plan_builds_and_pay
     # a 10 @ 50, b 10 @ 60, then g at 50 energy + 100 capital = 150 < 1,000 unserved.
     assert new(p, "g") == pytest.approx(5.0) and load(p, "g") == pytest.approx(5.0)
     assert p.objective_eur == pytest.approx(500 + 600 + 5 * 50 + 5 * 100)
-    assert p.summary["cost_eur"] == pytest.approx(p.objective_eur)
-    assert p.summary["new_mw"] == pytest.approx(5.0)
+    assert p.summary.cost_eur == pytest.approx(p.objective_eur)
+    assert p.summary.new_mw == pytest.approx(5.0)
     assert p.cost_breakdown_eur["capital"] == pytest.approx(500.0)
     assert dual(p, "demand_AA_w_h1") == pytest.approx(150.0)
     # Nothing exists at the bid: with less demand nothing is built and it hosts nothing.
@@ -62,18 +62,18 @@ def test_a_bid_with_no_existing_capacity_hosts_only_what_the_plan_builds_and_pay
     # A bid that cannot be running by the plan year is not built.
     late = plan(BASE, inputs=tiny(demand_a=25.0, builds=(bid(lead_time_years=5.0),)))
     assert "g" not in set(late.sites["site_id"])
-    assert late.summary["unserved_mwh"] == pytest.approx(5.0)
+    assert late.summary.unserved_mwh == pytest.approx(5.0)
     off = plan(BASE.with_overrides(allow_expansion=False), inputs=inputs)
-    assert off.summary["new_mw"] == 0.0 and off.summary["unserved_mwh"] == pytest.approx(5.0)
+    assert off.summary.new_mw == 0.0 and off.summary.unserved_mwh == pytest.approx(5.0)
 
 
 def test_the_grid_allowance_limits_new_builds_and_its_dual_holds_over_its_range() -> None:
     inputs = tiny(demand_a=25.0, builds=(bid(),), caps={"AA": 3.0})
     p = plan(BASE, inputs=inputs)
     assert new(p, "g") == pytest.approx(3.0)
-    assert p.summary["unserved_mwh"] == pytest.approx(2.0)
-    assert p.summary["cost_eur"] == pytest.approx(1100 + 3 * 150)  # money only
-    assert p.summary["penalty_eur"] == pytest.approx(2 * 1000)  # apart, named as a penalty
+    assert p.summary.unserved_mwh == pytest.approx(2.0)
+    assert p.summary.cost_eur == pytest.approx(1100 + 3 * 150)  # money only
+    assert p.summary.penalty_eur == pytest.approx(2 * 1000)  # apart, named as a penalty
     cap = row(p, "energy_cap_AA")
     assert cap["dual"] == pytest.approx(-(1000 - 150))
     assert cap["rhs_high"] == pytest.approx(5.0)  # past 5 MW nothing is unserved
@@ -102,9 +102,9 @@ def test_national_build_out_builds_at_home_what_pooling_finds_spare_elsewhere() 
     inputs = tiny(demand_a=5.0, demand_b=15.0, builds=(bid("gb", "BB"),))
     result = compare(BASE, inputs=inputs)
     # Pooled: AA 5 at a, BB 10 at b and 5 at a's spare capacity; nothing built.
-    assert result.pooled.summary["cost_eur"] == pytest.approx(250 + 600 + 250)
+    assert result.pooled.summary.cost_eur == pytest.approx(250 + 600 + 250)
     # National: BB builds 5 MW at home at 40 energy + 100 capital.
-    assert result.national.summary["cost_eur"] == pytest.approx(250 + 600 + 5 * 140)
+    assert result.national.summary.cost_eur == pytest.approx(250 + 600 + 5 * 140)
     totals = result.totals.set_index("metric")
     assert totals.loc["cost_eur", "dividend"] == pytest.approx(450.0)
     assert totals.loc["new_mw", "dividend"] == pytest.approx(5.0)
@@ -122,10 +122,10 @@ def test_a_lumpy_build_pays_its_fixed_cost_and_is_built_whole() -> None:
     assert new(p, "g") == pytest.approx(8.0)
     assert load(p, "g") == pytest.approx(8.0) and load(p, "b") == pytest.approx(7.0)
     assert p.objective_eur == pytest.approx(500 + 8 * 50 + 7 * 60 + 8 * 100 + 200)
-    assert p.summary["formulation"].startswith("MILP")
+    assert p.summary.formulation.startswith("MILP")
     assert dual(p, "demand_AA_w_h1") == pytest.approx(60.0)  # from the LP with builds fixed
     dear = plan(lumpy.with_overrides(site_fixed_cost_eur_per_yr=10_000.0), inputs=inputs)
-    assert new(dear, "g") == 0.0 and dear.summary["unserved_mwh"] == pytest.approx(5.0)
+    assert new(dear, "g") == 0.0 and dear.summary.unserved_mwh == pytest.approx(5.0)
 
 
 def test_price_factors_per_country_and_period_move_the_load_between_months() -> None:
@@ -161,9 +161,9 @@ def test_carbon_price_is_a_cost_on_top_of_prices_reported_apart() -> None:
     # 100 g/kWh = 0.1 t/MWh of facility energy; 1.5 MWh facility per MWh IT at b.
     p = plan(BASE.with_overrides(carbon_price_eur_per_t=100.0), inputs=tiny(ci_b=100.0))
     assert p.cost_breakdown_eur["carbon"] == pytest.approx(5 * 1.5 * 0.1 * 100)
-    assert p.summary["carbon_cost_eur"] == pytest.approx(75.0)
-    assert p.summary["cost_eur"] == pytest.approx(800.0)
-    assert p.summary["emissions_t"] == pytest.approx(5 * 1.5 * 0.1)
+    assert p.summary.carbon_cost_eur == pytest.approx(75.0)
+    assert p.summary.cost_eur == pytest.approx(800.0)
+    assert p.summary.emissions_t == pytest.approx(5 * 1.5 * 0.1)
     assert dual(p, "demand_AA_w_h1") == pytest.approx(60 + 15)
 
 
@@ -195,7 +195,7 @@ def test_heat_use_follows_the_period_factor() -> None:
     heat = (HeatOption("a", "district_heating", 0.4, None, None),)
     p = plan(BASE, inputs=tiny(10.0, heat=heat, periods=periods))
     # 10 MW x 0.4 in winter, x 0.4 x 0.5 in summer.
-    assert p.summary["heat_reused_mwh_th"] == pytest.approx(4.0 + 2.0)
+    assert p.summary.heat_reused_mwh_th == pytest.approx(4.0 + 2.0)
 
 
 def test_juste_retour_moves_load_to_the_other_contributor() -> None:
@@ -203,13 +203,13 @@ def test_juste_retour_moves_load_to_the_other_contributor() -> None:
     # juste retour; AA hosts more than its share, so counts as 1.
     free = plan(BASE, inputs=tiny())
     assert list(free.states["hosting_ratio"]) == [pytest.approx(4 / 3), pytest.approx(2 / 3)]
-    assert free.summary["juste_retour_met"] == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)
+    assert free.summary.juste_retour_met == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)
     p = plan(BASE.with_overrides(juste_retour_factor=1.0), inputs=tiny())
     # Each of two equal contributors hosts at least half of the pooled 15 MW.
     assert load(p, "b") == pytest.approx(7.5) and load(p, "a") == pytest.approx(7.5)
     assert p.objective_eur == pytest.approx(7.5 * 50 + 7.5 * 60)
     assert dual(p, "juste_retour_BB_h1") == pytest.approx(10.0)
-    assert p.summary["juste_retour_met"] == pytest.approx(1.0)
+    assert p.summary.juste_retour_met == pytest.approx(1.0)
 
 
 def test_home_share_keeps_load_at_home() -> None:
@@ -220,9 +220,9 @@ def test_home_share_keeps_load_at_home() -> None:
 
 def test_a_rule_that_cannot_be_met_shows_its_shortfall_in_mwh_not_in_the_cost() -> None:
     p = plan(BASE.with_overrides(min_home_share=1.0), inputs=tiny(demand_a=0.0, demand_b=12.0))
-    assert p.summary["shortfall_mwh"] == pytest.approx(2.0)  # b has 10 MW for 12 at home
-    assert p.summary["cost_eur"] == pytest.approx(10 * 60 + 2 * 50)
-    assert p.summary["penalty_eur"] == pytest.approx(2 * 1000)
+    assert p.summary.shortfall_mwh == pytest.approx(2.0)  # b has 10 MW for 12 at home
+    assert p.summary.cost_eur == pytest.approx(10 * 60 + 2 * 50)
+    assert p.summary.penalty_eur == pytest.approx(2 * 1000)
     assert "fall short by 2 MWh" in " ".join(p.warnings)
 
 
@@ -234,12 +234,12 @@ def test_fair_access_serves_each_state_its_share() -> None:
     unfair = plan(sc, inputs=inputs)
     served = unfair.states.set_index("state")["served_mwh"]
     assert (served["AA"], served["BB"]) == (pytest.approx(10.0), pytest.approx(2.0))
-    assert unfair.summary["min_access_ratio"] == pytest.approx(0.2)
+    assert unfair.summary.min_access_ratio == pytest.approx(0.2)
     fair = plan(sc.with_overrides(fair_access_factor=0.6), inputs=inputs)
     served = fair.states.set_index("state")["served_mwh"]
     # Each state gets at least 0.6 x its 50% contribution x 20 MW = 6 MW.
     assert (served["AA"], served["BB"]) == (pytest.approx(6.0), pytest.approx(6.0))
-    assert fair.summary["min_access_ratio"] == pytest.approx(0.6)
+    assert fair.summary.min_access_ratio == pytest.approx(0.6)
     km = 1111.95  # 10 degrees of longitude on the equator
     assert fair.cost_breakdown_eur["transfer"] == pytest.approx(4 * km / 1000, rel=1e-3)
 
@@ -275,13 +275,13 @@ def test_a_reuse_floor_makes_a_new_site_reuse_its_heat_or_shows_the_shortfall() 
     inputs = tiny(demand_a=25.0, builds=(bid(),), heat=heat)
     # g hosts 5 MW for 1 h at PUE 1: a 30% floor asks 1.5 MWh of the 2.5 it can recover.
     met = plan(BASE.with_overrides(reuse_floors={"AA": 0.3}), inputs=inputs)
-    assert met.summary["heat_reused_mwh_th"] >= 1.5 - 1e-9
-    assert met.summary["shortfall_mwh"] == 0.0
+    assert met.summary.heat_reused_mwh_th >= 1.5 - 1e-9
+    assert met.summary.shortfall_mwh == 0.0
     # A 60% floor asks 3 MWh: 0.5 MWh short, reported in MWh, its penalty apart from the cost.
     short = plan(BASE.with_overrides(reuse_floors={"AA": 0.6}), inputs=inputs)
-    assert short.summary["shortfall_mwh"] == pytest.approx(0.5)
-    assert short.summary["penalty_eur"] == pytest.approx(500.0)
-    assert short.summary["cost_eur"] == pytest.approx(1100 + 5 * 150)
+    assert short.summary.shortfall_mwh == pytest.approx(0.5)
+    assert short.summary.penalty_eur == pytest.approx(500.0)
+    assert short.summary.cost_eur == pytest.approx(1100 + 5 * 150)
     assert dual(short, "reuse_floor_g") == pytest.approx(1000.0)
     # Existing sites are not new: no floor applies to them.
     assert "reuse_floor_a" not in set(short.duals["constraint"])

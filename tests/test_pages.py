@@ -56,8 +56,8 @@ def test_home_shows_the_registry_at_a_glance(app_db: Path) -> None:
 def test_plan_page_shows_headlines_and_what_binds(app_db: Path) -> None:
     at = run_page("pages/1_Plan.py")
     expected = plan(Scenario(), db=app_db)
-    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary["cost_eur"])
-    assert metric(at, "New capacity built [MW IT]") == f"{expected.summary['new_mw']:,.1f}"
+    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur)
+    assert metric(at, "New capacity built [MW IT]") == f"{expected.summary.new_mw:,.1f}"
     assert metric(at, "Unserved demand [MWh/yr]") == "0"
     assert len(at.get("vega_lite_chart")) >= 2
     assert any("Optimal plan" in s.value for s in at.success)
@@ -101,7 +101,7 @@ def test_link_reopens_the_scenario(app_db: Path) -> None:
     )
     assert slider(at, CARBON).value == 120.0
     expected = plan(Scenario(carbon_price_eur_per_t=120.0, rules={"sensitive": "home"}), db=app_db)
-    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary["cost_eur"])
+    assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur)
 
 
 def test_bad_link_falls_back_to_the_baseline_with_a_warning(app_db: Path) -> None:

@@ -117,7 +117,7 @@ def test_a_met_juste_retour_rule_shows_in_the_hosting_ratio(inputs: Inputs, fact
         return  # the rule was not met (priced shortfall), or nothing was pooled
     hosts = p.states[p.states["state"].isin({s.country for s in usable_sites(inputs, SCENARIO)})]
     assert (hosts["hosting_ratio"] >= factor - 1e-6).all()
-    assert p.summary["juste_retour_met"] >= factor - 1e-6
+    assert p.summary.juste_retour_met >= factor - 1e-6
 
 
 @SETTINGS
@@ -125,7 +125,7 @@ def test_a_met_juste_retour_rule_shows_in_the_hosting_ratio(inputs: Inputs, fact
 def test_the_aggregated_formulation_gives_the_full_formulations_cost(inputs: Inputs) -> None:
     # A transfer cost of ~0 forces the full formulation without changing the costs.
     full = plan(SCENARIO.with_overrides(transfer_cost_eur_per_mwh_per_1000km=1e-12), inputs=inputs)
-    assert full.summary["formulation"].startswith("LP, full")
+    assert full.summary.formulation.startswith("LP, full")
     pooled = plan(SCENARIO, inputs=inputs)
     assert cost(pooled) == pytest.approx(cost(full), rel=1e-6, abs=1e-6)
     tables = {k.removeprefix("inputs/"): v for k, v in effective_inputs(inputs, SCENARIO).items()}

@@ -178,7 +178,7 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
 
     scenario = apply_overrides(Scenario(), ["energy_cap_overrides.FR=100"])
     expected = plan(scenario, db)
-    assert metric_text(page, COST) == eur(expected.summary["cost_eur"])
+    assert metric_text(page, COST) == eur(expected.summary.cost_eur)
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Pooling").click()
     saves = "Pooling saves [EUR/yr]"
