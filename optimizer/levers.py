@@ -64,8 +64,8 @@ def levers(
     for family, group in chosen.groupby("family", sort=False):
         keys = [k for k in SUBJECT.get(str(family), ()) if group[k].notna().any()]
         parts = group.groupby(keys, dropna=False) if keys else group.assign(_all=0).groupby("_all")
-        totals = parts.agg(value=("lever_value_eur", "sum"), room=("room", "min"))
-        for key, value, room in zip(totals.index, totals["value"], totals["room"], strict=True):
+        values, rooms = parts["lever_value_eur"].sum(), parts["room"].min()
+        for key, value, room in zip(values.index, values, rooms, strict=True):
             key = (key if isinstance(key, tuple) else (key,)) if keys else ()
             subject = dict(zip(keys, key, strict=True))
             rows.append(

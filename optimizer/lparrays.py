@@ -94,24 +94,38 @@ class ArrayLp:
         self,
         names: list[str],
         lower: float = 0.0,
-        upper: float | None = None,
+        upper: float | Floats | None = None,
         binary: bool = False,
     ) -> Ids:
-        """Create one column per name with the same bounds; return their ids (= positions)."""
+        """Create one column per name, >= lower and <= upper (one bound for all, or one per
+        column; NaN or None for none); return their ids (= positions)."""
         if not names:
             return np.zeros(0, dtype=np.int64)
+        n = len(names)
+        uniform = upper is None or np.isscalar(upper)
         created = self.lp.add_variable_matrix(
-            "%s", names, lowBound=lower, upBound=upper, cat="Binary" if binary else "Continuous"
+            "%s",
+            names,
+            lowBound=lower,
+            upBound=upper if uniform else None,  # type: ignore[arg-type]
+            cat="Binary" if binary else "Continuous",
         )
         first = created[0].id
-        if first != self.matrix.num_cols or created[-1].id != first + len(names) - 1:
+        if first != self.matrix.num_cols or created[-1].id != first + n - 1:
             raise RuntimeError("PuLP did not number a column batch contiguously")
-        n = len(names)
+        if binary:
+            lo, hi = np.zeros(n), np.ones(n)
+        else:
+            lo = np.full(n, lower)
+            hi = np.full(n, math.inf) if upper is None else np.broadcast_to(upper, n).astype(float)
+            hi[np.isnan(hi)] = math.inf
+            if not uniform:
+                for var, bound in zip(created, hi.tolist(), strict=True):
+                    if bound != math.inf:
+                        var.upBound = bound
         self.matrix.num_cols += n
-        self.matrix.col_lower.append(np.full(n, 0.0 if binary else lower))
-        self.matrix.col_upper.append(
-            np.full(n, 1.0 if binary else math.inf if upper is None else upper)
-        )
+        self.matrix.col_lower.append(lo)
+        self.matrix.col_upper.append(hi)
         self.matrix.col_integer.append(np.full(n, int(binary), dtype=np.int8))
         return np.arange(first, first + n, dtype=np.int64)
 
@@ -121,9 +135,13 @@ class ArrayLp:
 
     def add_row(self, name: str, cols: Ids, coefs: Floats | float, sense: Sense, rhs: float) -> int:
         """Add the row  sum(coefs x cols) <sense> rhs  and return its position."""
-        values = np.ascontiguousarray(np.broadcast_to(coefs, cols.shape), dtype=np.float64)
+        cols = np.ascontiguousarray(cols, dtype=np.int64)
+        if isinstance(coefs, float | int):
+            values = np.full(len(cols), float(coefs))
+        else:
+            values = np.ascontiguousarray(coefs, dtype=np.float64)
         expr = _rustcore.AffineExpr()
-        expr.add_term_ids_coeffs(self.lp._model, cols.astype(np.uint64), values)
+        expr.add_term_ids_coeffs(self.lp._model, cols.view(np.uint64), values)
         expr.set_constant(0.0 - rhs)
         expr.set_sense(_RUST_SENSE[sense])
         expr.set_name(name.translate(_NAME))

@@ -8,6 +8,7 @@ listed in docs/model.md with the meaning of their duals.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -435,35 +436,44 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
         (sum(v for (_, t), v in p.group_demand.items() if t == t0) for t0 in inputs.periods),
         default=0.0,
     )
-    for site_ in sites:
-        if not can_build(site_, sc, p.plan_year):
-            continue
-        limit = site_.build_limit_mw()
-        lumpy = sc.lumpy_builds and site_.capacity_status == "buildable"
-        if lumpy and sc.max_build_mw is not None:
+    buildable = [b for b in sites if can_build(b, sc, p.plan_year)]
+    limits = []
+    for b in buildable:
+        limit = b.build_limit_mw()
+        if sc.lumpy_builds and b.capacity_status == "buildable" and sc.max_build_mw is not None:
             limit = sc.max_build_mw if limit is None else min(limit, sc.max_build_mw)
-        p.annuity[site_.id] = sc.annuity_eur_per_mw_yr(site_.facility_capex_eur_per_mw)
-        new = p.add_column(_name("new", site_.id), "capital", p.annuity[site_.id], limit)
-        p.new[site_.id] = new
-        if lumpy:
-            # A site too big for the demand is never built bigger than the demand.
-            big = total_demand if limit is None else min(limit, max(total_demand, sc.min_build_mw))
-            y = int(lp.add_columns([_name("build", site_.id)], binary=True)[0])
-            lp.add_cost("fixed", _ids(y), sc.site_fixed_cost_eur_per_yr)
-            p.build[site_.id] = y
-            keys_ = {"site": site_.id}
-            cols = _ids(new, y)
-            p.add("build_size", _name("build_max", site_.id), keys_, cols, _f(1, -big), "<=", 0)
-            if sc.min_build_mw > 0:
-                p.add(
-                    "build_size",
-                    _name("build_min", site_.id),
-                    keys_,
-                    cols,
-                    _f(1.0, -sc.min_build_mw),
-                    ">=",
-                    0.0,
-                )
+        limits.append(limit)
+        p.annuity[b.id] = sc.annuity_eur_per_mw_yr(b.facility_capex_eur_per_mw)
+    new = lp.add_columns(
+        [_name("new", b.id) for b in buildable],
+        upper=np.array([math.nan if v is None else v for v in limits], dtype=float),
+    )
+    lp.add_cost("capital", new, np.array([p.annuity[b.id] for b in buildable]))
+    p.new = {b.id: col for b, col in zip(buildable, new.tolist(), strict=True)}
+    lumpy = [
+        (b, limit)
+        for b, limit in zip(buildable, limits, strict=True)
+        if sc.lumpy_builds and b.capacity_status == "buildable"
+    ]
+    ys = lp.add_columns([_name("build", b.id) for b, _ in lumpy], binary=True)
+    lp.add_cost("fixed", ys, sc.site_fixed_cost_eur_per_yr)
+    for (b, limit), y in zip(lumpy, ys.tolist(), strict=True):
+        # A site too big for the demand is never built bigger than the demand.
+        big = total_demand if limit is None else min(limit, max(total_demand, sc.min_build_mw))
+        p.build[b.id] = y
+        keys_ = {"site": b.id}
+        cols = _ids(p.new[b.id], y)
+        p.add("build_size", _name("build_max", b.id), keys_, cols, _f(1, -big), "<=", 0)
+        if sc.min_build_mw > 0:
+            p.add(
+                "build_size",
+                _name("build_min", b.id),
+                keys_,
+                cols,
+                _f(1.0, -sc.min_build_mw),
+                ">=",
+                0.0,
+            )
 
 
 def _f(*values: float) -> Floats:
@@ -702,6 +712,7 @@ def add_heat(p: Problem) -> None:
     sink's capacity where it has one [MW thermal]."""
     site_of = {s.id: i for i, s in enumerate(p.sites)}
     at_site = group_positions((p.x.site, len(p.sites)), (p.x.period, len(p.periods)))
+    options = []  # (option, period, its index, heat-use factor, the flows at the site then)
     for h in p.inputs.heat_options:
         price = (
             h.heat_price_eur_per_mwh_th
@@ -710,38 +721,39 @@ def add_heat(p: Problem) -> None:
         )
         p.heat_price[(h.site_id, h.sink)] = price
         country = p.inputs.sites[h.site_id].country
-        for k, (t, period) in enumerate(p.inputs.periods.items()):
+        for k, t in enumerate(p.periods):
             at = at_site.get((site_of[h.site_id], k)) if h.site_id in site_of else None
-            if at is None:
-                continue
-            factor = p.inputs.factors(country, t)[2]
-            use = h.recoverable_fraction * factor
-            var = p.add_column(
-                _name("heat", h.site_id, h.sink, t), "heat_revenue", -price * period.hours
-            )
-            p.heat[(h.site_id, h.sink, t)] = var
-            keys_ = {"site": h.site_id, "sink": h.sink, "period": t}
-            row = p.add(
-                "heat_recovery",
-                _name("heat_recovery", h.site_id, h.sink, t),
+            if at is not None:
+                options.append((h, t, k, p.inputs.factors(country, t)[2], at))
+    cols = p.arrays.add_columns([_name("heat", h.site_id, h.sink, t) for h, t, *_ in options])
+    revenue = [
+        -p.heat_price[(h.site_id, h.sink)] * p.inputs.periods[t].hours for h, t, *_ in options
+    ]
+    p.arrays.add_cost("heat_revenue", cols, np.array(revenue, dtype=float))
+    for (h, t, k, factor, at), var in zip(options, cols.tolist(), strict=True):
+        p.heat[(h.site_id, h.sink, t)] = var
+        keys_ = {"site": h.site_id, "sink": h.sink, "period": t}
+        row = p.add(
+            "heat_recovery",
+            _name("heat_recovery", h.site_id, h.sink, t),
+            keys_,
+            np.append(var, p.x.col[at]),
+            np.append(1.0, np.full(len(at), -h.recoverable_fraction * factor)),
+            "<=",
+            0.0,
+        )
+        lever = 0.01 * factor if h.recoverable_fraction > 0 else 0.0
+        p.heat_rows.append((row, lever, site_of[h.site_id], k))
+        if h.sink_capacity_mw_th is not None:
+            p.add(
+                "heat_sink",
+                _name("heat_sink", h.site_id, h.sink, t),
                 keys_,
-                np.append(var, p.x.col[at]),
-                np.append(1.0, np.full(len(at), -use)),
+                _ids(var),
+                1.0,
                 "<=",
-                0.0,
+                h.sink_capacity_mw_th,
             )
-            lever = 0.01 * factor if h.recoverable_fraction > 0 else 0.0
-            p.heat_rows.append((row, lever, site_of[h.site_id], k))
-            if h.sink_capacity_mw_th is not None:
-                p.add(
-                    "heat_sink",
-                    _name("heat_sink", h.site_id, h.sink, t),
-                    keys_,
-                    _ids(var),
-                    1.0,
-                    "<=",
-                    h.sink_capacity_mw_th,
-                )
 
 
 def add_emissions_budget(p: Problem) -> None:

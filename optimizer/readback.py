@@ -7,6 +7,8 @@ member's dual (they are interchangeable; see model.add_groups).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -35,6 +37,12 @@ ALLOCATION_COLUMNS = [
 ]
 
 
+def take(labels: list[str], index: Ids) -> Any:
+    """Return labels[index] as a pandas string array (one string object per label, not per
+    row: much faster than an object array for large tables)."""
+    return pd.array(labels, dtype="str").take(index)
+
+
 def values(solution: Solution) -> Floats:
     """Return every column's value, solver noise set to 0."""
     v = solution.col_value
@@ -47,8 +55,8 @@ class Members:
     def __init__(self, problem: Problem) -> None:
         pairs = [(j, s, w) for j, g in enumerate(problem.groups) for s, w in problem.members[g]]
         self.group = np.array([j for j, _, _ in pairs], dtype=np.int64)
-        self.state = np.array([s for _, s, _ in pairs], dtype=object)
-        self.workload = np.array([w for _, _, w in pairs], dtype=object)
+        self.state = [s for _, s, _ in pairs]
+        self.workload = [w for _, _, w in pairs]
         count = np.bincount(self.group, minlength=len(problem.groups))
         self.count = count
         self.first = np.cumsum(count) - count
@@ -81,15 +89,13 @@ def allocation(problem: Problem, members: Members, value: Floats) -> pd.DataFram
     g, i, t = x.group[flow], x.site[flow], x.period[flow]
     mw = members.share(value[x.col[flow]], member, g, t)
     hours = np.array([problem.inputs.periods[p].hours for p in problem.periods])[t]
-    site_id = np.array([s.id for s in problem.sites], dtype=object)
-    country = np.array([s.country for s in problem.sites], dtype=object)
     wue = np.array([s.wue_l_per_kwh for s in problem.sites])
     columns = (
-        members.state[member],
-        members.workload[member],
-        site_id[i],
-        country[i],
-        np.array(problem.periods, dtype=object)[t],
+        take(members.state, member),
+        take(members.workload, member),
+        take([s.id for s in problem.sites], i),
+        take([s.country for s in problem.sites], i),
+        take(problem.periods, t),
         mw,
         mw * hours,
         mw * 1000.0 / sc.kw_per_gpu,
@@ -116,9 +122,9 @@ def unserved(problem: Problem, members: Members, value: Floats) -> pd.DataFrame:
     hours = np.array([problem.inputs.periods[p].hours for p in problem.periods])[t]
     out = pd.DataFrame(
         {
-            "state": members.state[member],
-            "workload": members.workload[member],
-            "period": np.array(problem.periods, dtype=object)[t],
+            "state": take(members.state, member),
+            "workload": take(members.workload, member),
+            "period": take(problem.periods, t),
             "it_mw": mw,
             "it_mwh": mw * hours,
         }
@@ -169,9 +175,9 @@ def dual_table(
     in_group = grouped[item]
     _, member = members.expand(group)
     state = np.array(keys["state"], dtype=object)[item]
-    state[in_group] = members.state[member]
+    state[in_group] = np.array(members.state, dtype=object)[member]
     workload = np.full(len(item), None, dtype=object)
-    workload[in_group] = members.workload[member]
+    workload[in_group] = np.array(members.workload, dtype=object)[member]
     family = np.array(problem.row_family, dtype=object)[item]
     lever_value = lever[item]
     return pd.DataFrame(

@@ -385,7 +385,8 @@ def _state_table(
         / by_site["it_mwh"].where(by_site["it_mwh"] > 0)
     ).fillna(0.0)
     alloc = allocation.assign(
-        site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(rate).fillna(0.0),
+        site_cost_eur=allocation["it_mwh"]
+        * rate.reindex(allocation["site_id"]).fillna(0.0).to_numpy(),
         home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"], 0.0),
     )
     alloc["cost_eur"] = alloc[["energy_cost_eur", "transfer_cost_eur", "site_cost_eur"]].sum(axis=1)
