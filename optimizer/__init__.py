@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 #: checkers; tests/test_architecture.py checks that the two agree.
 _PUBLIC: dict[str, tuple[str, str]] = {
     "Comparison": ("optimizer.api", "Comparison"),
-    "FAMILIES": ("optimizer.scenario", "FAMILIES"),
+    "SWITCHABLE": ("optimizer.scenario", "SWITCHABLE"),
     "FRONTS": ("optimizer.sweep", "FRONTS"),
     "Inputs": ("optimizer.domain", "Inputs"),
     "Plan": ("optimizer.solve", "Plan"),
@@ -156,7 +156,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
         workbook_bytes,
     )
     from optimizer.scenario import (
-        FAMILIES,
+        SWITCHABLE,
         Scenario,
         ScenarioError,
         apply_overrides,

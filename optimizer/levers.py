@@ -12,23 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-#: key columns that name the subject of each family's lever (the period is summed over)
-SUBJECT = {
-    "demand": ("state", "workload"),
-    "site_capacity": ("site_id",),
-    "energy_cap": ("country",),
-    "concentration": ("site_id", "country"),
-    "sovereignty": ("state", "workload"),
-    "home_share": ("state",),
-    "fair_access": ("state",),
-    "juste_retour": ("country",),
-    "heat_recovery": ("site_id", "sink"),
-    "heat_sink": ("site_id", "sink"),
-    "emissions_budget": (),
-    "water": ("country",),
-    "gpu_cap": ("country",),
-    "reuse_floor": ("site_id",),
-}
+from optimizer.families import FAMILY
+
 COLUMNS = ["family", "subject", "value_eur_per_yr", "holds_for", "sentence"]
 
 
@@ -62,7 +47,7 @@ def levers(
     chosen = chosen.assign(room=chosen["rhs_high"] - chosen["rhs"])
     rows = []
     for family, group in chosen.groupby("family", sort=False):
-        keys = [k for k in SUBJECT.get(str(family), ()) if group[k].notna().any()]
+        keys = [k for k in FAMILY[str(family)].subject if group[k].notna().any()]
         parts = group.groupby(keys, dropna=False) if keys else group.assign(_all=0).groupby("_all")
         values, rooms = parts["lever_value_eur"].sum(), parts["room"].min()
         for key, value, room in zip(values.index, values, rooms, strict=True):
@@ -110,44 +95,16 @@ def sentence(
         if build_cost
         else ""
     )
-    if family == "demand":
-        return f"Serving 1 MW more of {state}'s {workload} demand all year costs {v} at the margin."
-    if family == "site_capacity":
-        return f"1 MW more IT capacity at {site}, all year, would save {v}{holds}{build}."
-    if family == "energy_cap":
-        return (
-            f"1 MW more grid allowance for new data centres in {country} would save {v}"
-            f"{holds}{build}."
-        )
-    if family == "concentration":
-        where = site or country
-        return f"Letting {where} host 1 MW more of the pool, all year, would save {v}{holds}."
-    if family == "sovereignty":
-        return (
-            f"Letting 1 MW of {state}'s {workload} work run outside the places its rule allows, "
-            f"all year, would save {v}{holds}."
-        )
-    if family in ("home_share", "fair_access"):
-        what = "home share" if family == "home_share" else "fair-access floor"
-        return f"Requiring 1 MW more for {state} under the {what}, all year, costs {v}{holds}."
-    if family == "juste_retour":
-        return f"Requiring 1 MW more of the pool to be hosted in {country}, all year, costs {v}."
-    if family == "heat_recovery":
-        return (
-            f"Recovering 1 percentage point more of {site}'s IT power as usable heat would earn "
-            f"{v}."
-        )
-    if family == "heat_sink":
-        return f"1 MW thermal more heat-sink capacity at {site} would earn {v}{holds}."
-    if family == "emissions_budget":
-        return f"Allowing 1 tCO2 more a year would save {v}."
-    if family == "water":
-        return f"Allowing 1 m3 more water a year in {country} would save {v}."
-    if family == "reuse_floor":
-        return f"Lowering {site}'s energy reuse floor by 1 MWh of heat a year would save {v}."
-    if family == "gpu_cap":
-        return f"Allowing 1 GPU-equivalent more in {country}, all year, would save {v}."
-    return f"Relaxing {family} by one unit changes the annual cost by {v}."
+    return FAMILY[family].sentence.format(
+        v=v,
+        holds=holds,
+        build=build,
+        site=site,
+        state=state,
+        workload=workload,
+        country=country,
+        where=site or country,
+    )
 
 
 def marginal_costs(duals: pd.DataFrame) -> pd.DataFrame:

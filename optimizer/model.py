@@ -1,4 +1,6 @@
-"""Build the pooled-allocation linear program: variables, then one add_<family>() per family.
+"""Build the pooled-allocation linear program: variables, then the constraint families that
+optimizer.families declares, in its order, each switch by the `add_*` function registered
+with `@builds`.
 
 Columns are created in batches and rows from arrays of column ids and coefficients (see
 optimizer.lparrays), never by repeated addition or one Python object per term, so that
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +21,9 @@ import numpy as np
 import numpy.typing as npt
 import pulp
 
+from optimizer import families as F
 from optimizer.domain import DemandScenario, Inputs, Site, distance_km
+from optimizer.families import FAMILY, SWITCHES, Switch
 from optimizer.lparrays import ArrayLp, Floats, Ids, Sense, paused_gc
 from optimizer.scenario import EU_MEMBERS, Scenario, ScenarioError
 
@@ -105,7 +110,10 @@ class Problem:
         sense: Sense,
         rhs: float,
     ) -> int:
-        """Add one named constraint  sum(coefs x cols) <sense> rhs; return its row."""
+        """Add one named constraint  sum(coefs x cols) <sense> rhs, of a family declared in
+        optimizer.families; return its row."""
+        if family not in FAMILY:
+            raise KeyError(f"constraint family {family!r} is not declared in optimizer.families")
         row = self.arrays.add_row(name, cols, coefs, sense, rhs)
         self.constraints[name] = (family, keys)
         self.row_family.append(family)
@@ -130,8 +138,23 @@ def _ids(*cols: int) -> Ids:
 
 
 def _name(*parts: str) -> str:
-    """Join name parts; registry ids are identifiers (validated), so no escaping is needed."""
-    return "_".join(parts)
+    """Join name parts with `|`: registry ids are identifiers (letters, digits, `_`, `.`), so a
+    name reads back into its parts unambiguously."""
+    return "|".join(parts)
+
+
+#: The function that adds each switch's constraints (see optimizer.families.SWITCHES).
+BUILDERS: dict[str, Callable[[Problem], None]] = {}
+
+
+def builds(switch: Switch) -> Callable[[Callable[[Problem], None]], Callable[[Problem], None]]:
+    """Register the function that adds a switch's constraint families."""
+
+    def register(add: Callable[[Problem], None]) -> Callable[[Problem], None]:
+        BUILDERS[switch.name] = add
+        return add
+
+    return register
 
 
 def trusted_states(inputs: Inputs, scenario: Scenario) -> frozenset[str]:
@@ -265,30 +288,9 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     add_groups(p, sites)
     add_variables(p, sites)
     add_demand_balance(p)
-    if scenario.on("site_capacity"):
-        add_site_capacity(p, sites)
-    if scenario.on("energy_cap"):
-        add_energy_caps(p, sites)
-    if scenario.on("concentration"):
-        add_concentration(p, sites)
-    if scenario.on("sovereignty") and not scenario.autarky:
-        add_sovereignty(p)
-    if scenario.on("home_share") and scenario.min_home_share > 0:
-        add_home_share(p)
-    if scenario.on("fair_access") and scenario.fair_access_factor > 0:
-        add_fair_access(p)
-    if scenario.on("juste_retour") and scenario.juste_retour_factor > 0:
-        add_juste_retour(p, sites)
-    if scenario.on("heat"):
-        add_heat(p)
-    if scenario.on("emissions_budget") and scenario.emissions_budget_t is not None:
-        add_emissions_budget(p)
-    if scenario.on("water") and scenario.water_cap_m3_per_country is not None:
-        add_water_caps(p, sites)
-    if scenario.on("gpu_cap") and scenario.gpu_cap_per_country is not None:
-        add_gpu_caps(p, sites)
-    if scenario.on("reuse_floor") and scenario.reuse_floors:
-        add_reuse_floors(p, sites)
+    for switch in SWITCHES:
+        if F.active(switch, scenario):
+            BUILDERS[switch.name](p)
     p.arrays.set_objective()
     return p
 
@@ -297,10 +299,8 @@ def needs_full_formulation(scenario: Scenario) -> bool:
     """Return whether a rule treats states differently even when they may use the same sites
     (transfer cost from each capital, home share, fair access): then every (state, workload)
     keeps its own flow variables."""
-    return bool(
-        scenario.transfer_cost_eur_per_mwh_per_1000km
-        or (scenario.on("home_share") and scenario.min_home_share > 0)
-        or (scenario.on("fair_access") and scenario.fair_access_factor > 0)
+    return bool(scenario.transfer_cost_eur_per_mwh_per_1000km) or any(
+        F.active(switch, scenario) for switch in (F.HOME_SHARE, F.FAIR_ACCESS)
     )
 
 
@@ -411,7 +411,7 @@ def add_variables(p: Problem, sites: list[Site]) -> None:
     pair, site = np.nonzero(reach[gt_group])
     group, period = gt_group[pair], gt_period[pair]
     names = [
-        f"x_{p.groups[g]}_{sites[i].id}_{p.periods[t]}"
+        _name("x", p.groups[g], sites[i].id, p.periods[t])
         for g, i, t in zip(group.tolist(), site.tolist(), period.tolist(), strict=True)
     ]
     energy, emissions = _period_costs(p, sites)
@@ -492,9 +492,11 @@ def add_demand_balance(p: Problem) -> None:
         p.add("demand", _name("demand", g, t), {"group": g, "period": t}, cols, 1.0, "==", d)
 
 
-def add_site_capacity(p: Problem, sites: list[Site]) -> None:
+@builds(F.SITE_CAPACITY)
+def add_site_capacity(p: Problem) -> None:
     """IT load at a site <= the capacity it has in the plan year + what the plan builds there,
     in every period [MW IT]."""
+    sites = p.sites
     groups = group_positions((p.x.site, len(sites)), (p.x.period, len(p.periods)))
     for i, site in enumerate(sites):
         for k, t in enumerate(p.periods):
@@ -515,9 +517,11 @@ def add_site_capacity(p: Problem, sites: list[Site]) -> None:
             )
 
 
-def add_energy_caps(p: Problem, sites: list[Site]) -> None:
+@builds(F.ENERGY_CAP)
+def add_energy_caps(p: Problem) -> None:
     """Facility power of the new capacity built in a country (new IT MW x PUE) <= its grid
     allowance for new data centres [MW facility]."""
+    sites = p.sites
     by_country: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for site in sites:
         if site.id in p.new:
@@ -542,9 +546,11 @@ def _period_totals(p: Problem) -> dict[str, float]:
     return totals
 
 
-def add_concentration(p: Problem, sites: list[Site]) -> None:
+@builds(F.CONCENTRATION)
+def add_concentration(p: Problem) -> None:
     """Pooled load at one site, and in one country, <= the scenario's largest share of the
     total demand, per period [MW IT]."""
+    sites = p.sites
     sc = p.scenario
     totals = _period_totals(p)
     countries, flow_country = _site_countries(p, sites)
@@ -570,6 +576,7 @@ def add_concentration(p: Problem, sites: list[Site]) -> None:
             )
 
 
+@builds(F.SOVEREIGNTY)
 def add_sovereignty(p: Problem) -> None:
     """Load of a workload class at sites its rule forbids = 0 [MW IT]; the dual prices the rule."""
     forbidden = ~p.eligible[p.x.group, p.x.site]
@@ -625,6 +632,7 @@ def _by_state(p: Problem, where: npt.NDArray[np.bool_] | None = None) -> dict[tu
     }
 
 
+@builds(F.HOME_SHARE)
 def add_home_share(p: Problem) -> None:
     """Load served at home >= min_home_share x the state's demand, per period [MW IT]."""
     site_country = np.array([s.country for s in p.sites], dtype=object)
@@ -645,6 +653,7 @@ def add_home_share(p: Problem) -> None:
         )
 
 
+@builds(F.FAIR_ACCESS)
 def add_fair_access(p: Problem) -> None:
     """A state's served load >= factor x contribution share x total demand (capped at its own
     demand), per period [MW IT]."""
@@ -668,8 +677,10 @@ def add_fair_access(p: Problem) -> None:
         )
 
 
-def add_juste_retour(p: Problem, sites: list[Site]) -> None:
+@builds(F.JUSTE_RETOUR)
+def add_juste_retour(p: Problem) -> None:
     """Load hosted in a contributing state >= factor x its contribution share x pooled load."""
+    sites = p.sites
     by_period = group_positions((p.x.period, len(p.periods)))
     for (k,), at in sorted(by_period.items(), key=lambda kv: p.periods[kv[0][0]]):
         t = p.periods[k]
@@ -707,6 +718,7 @@ def add_juste_retour(p: Problem, sites: list[Site]) -> None:
             )
 
 
+@builds(F.HEAT)
 def add_heat(p: Problem) -> None:
     """Reused heat <= recoverable fraction x the period's heat-use factor x IT load, and <= the
     sink's capacity where it has one [MW thermal]."""
@@ -756,6 +768,7 @@ def add_heat(p: Problem) -> None:
             )
 
 
+@builds(F.EMISSIONS_BUDGET)
 def add_emissions_budget(p: Problem) -> None:
     """Total emissions of the pooled load <= the budget [tCO2/yr]."""
     emitting = p.x.emissions > 0
@@ -770,8 +783,10 @@ def add_emissions_budget(p: Problem) -> None:
     )
 
 
-def add_water_caps(p: Problem, sites: list[Site]) -> None:
+@builds(F.WATER)
+def add_water_caps(p: Problem) -> None:
     """Water used by a country's sites (WUE x IT energy) <= the cap [m3/yr]."""
+    sites = p.sites
     countries, flow_country = _site_countries(p, sites)
     wue = np.array([s.wue_l_per_kwh for s in sites])[p.x.site]
     hours = np.array([p.inputs.periods[t].hours for t in p.periods])[p.x.period]
@@ -789,8 +804,10 @@ def add_water_caps(p: Problem, sites: list[Site]) -> None:
             )
 
 
-def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
+@builds(F.GPU_CAP)
+def add_gpu_caps(p: Problem) -> None:
     """GPU-equivalents hosted in a capped country <= the cap, per period [GPU-equivalents]."""
+    sites = p.sites
     per_mw = 1000.0 / p.scenario.kw_per_gpu
     countries, flow_country = _site_countries(p, sites)
     groups = group_positions((flow_country, len(countries)), (p.x.period, len(p.periods)))
@@ -809,9 +826,11 @@ def add_gpu_caps(p: Problem, sites: list[Site]) -> None:
         )
 
 
-def add_reuse_floors(p: Problem, sites: list[Site]) -> None:
+@builds(F.REUSE_FLOOR)
+def add_reuse_floors(p: Problem) -> None:
     """Heat reused at a new site over the year >= the country's energy reuse floor x the site's
     facility energy [MWh/yr] (EnEfG-style ERF for new data centres)."""
+    sites = p.sites
     hours = {t: period.hours for t, period in p.inputs.periods.items()}
     period_hours = np.array([hours[t] for t in p.periods])
     at_site = group_positions((p.x.site, len(sites)))

@@ -12,14 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.families import FAMILY
 from optimizer.highs import Solution
 from optimizer.lparrays import Floats, Ids
 from optimizer.model import Problem
 
 #: Values below this are solver noise (HiGHS' default feasibility tolerance is 1e-7) [MW].
 ZERO = 1e-7
-#: Families that only carry bookkeeping: their duals are not a planner's lever.
-BOOKKEEPING = ("pooled_load", "build_size")
 ALLOCATION_COLUMNS = [
     "state",
     "workload",
@@ -179,6 +178,7 @@ def dual_table(
     workload = np.full(len(item), None, dtype=object)
     workload[in_group] = np.array(members.workload, dtype=object)[member]
     family = np.array(problem.row_family, dtype=object)[item]
+    levers = [f for f in set(problem.row_family) if FAMILY[f].lever]
     lever_value = lever[item]
     return pd.DataFrame(
         {
@@ -195,6 +195,6 @@ def dual_table(
             "rhs_low": solution.rhs_low[item],
             "rhs_high": solution.rhs_high[item],
             "lever_value_eur": lever_value,
-            "binding": (np.abs(lever_value) > 1e-6) & ~np.isin(family, BOOKKEEPING),
+            "binding": (np.abs(lever_value) > 1e-6) & np.isin(family, levers),
         }
     )

@@ -20,26 +20,14 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hin
 import tomli_w
 
 from optimizer.domain import RULES
+from optimizer.families import SWITCHES
 from optimizer.spec import Invalid, Spec, convert, fail
 
 if TYPE_CHECKING:
     from optimizer.domain import Inputs
 
-# Constraint families that a scenario may switch off (see docs/model.md).
-FAMILIES = (
-    "site_capacity",
-    "energy_cap",
-    "concentration",
-    "sovereignty",
-    "home_share",
-    "fair_access",
-    "juste_retour",
-    "heat",
-    "emissions_budget",
-    "water",
-    "gpu_cap",
-    "reuse_floor",
-)
+#: The constraint families a scenario may switch off (see optimizer.families).
+SWITCHABLE = tuple(s.name for s in SWITCHES)
 
 
 class ScenarioError(ValueError):
@@ -144,7 +132,7 @@ class Scenario:
     autarky: bool = False
     #: Site categories left out of the pool.
     exclude_categories: tuple[str, ...] = ()
-    #: Constraint families switched off (see FAMILIES).
+    #: Constraint families switched off (see SWITCHABLE).
     disabled_constraints: tuple[str, ...] = ()
     #: Solver time limit [s].
     time_limit_s: float = 60.0
@@ -252,7 +240,7 @@ SPECS: dict[str, Spec] = {
     "transfer_cost_eur_per_mwh_per_1000km": Spec("Transfer cost", "EUR/MWh IT per 1000 km", 0, 1e5),
     "autarky": Spec("National build-out (every state at home)"),
     "exclude_categories": Spec("Site categories left out"),
-    "disabled_constraints": Spec("Constraint families switched off", choices=FAMILIES),
+    "disabled_constraints": Spec("Constraint families switched off", choices=SWITCHABLE),
     "time_limit_s": Spec("Solver time limit", "s", 0, 7 * 86_400, min_exclusive=True),
 }
 

@@ -78,7 +78,7 @@ def test_solve_writes_a_run_folder_that_checks_out_from_inputs_alone(
         read["allocation"]
     )
     assert violations(read["allocation"], read["unserved"], read["sites"], inputs) == []
-    assert (out / "model.lp").read_text().count("energy_cap_") > 0
+    assert (out / "model.lp").read_text().count("energy_cap|") > 0
     assert "carbon_price_eur_per_t" in (out / "scenario.toml").read_text()
 
 

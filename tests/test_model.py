@@ -32,12 +32,12 @@ def test_cheapest_site_fills_first_and_the_dual_states_its_range() -> None:
     assert p.status is Status.OPTIMAL
     assert load(p, "a") == pytest.approx(10.0) and load(p, "b") == pytest.approx(5.0)
     assert p.objective_eur == pytest.approx(10 * 50 + 5 * 60)
-    assert dual(p, "demand_AA_w_h1") == pytest.approx(60.0)  # the marginal MW runs at b
-    cap_a = row(p, "site_capacity_a_h1")
+    assert dual(p, "demand|AA|w|h1") == pytest.approx(60.0)  # the marginal MW runs at b
+    cap_a = row(p, "site_capacity|a|h1")
     assert cap_a["dual"] == pytest.approx(-10.0)  # a saves 10 against b ...
     # ... but only until b is empty: a's capacity can rise from 10 to 15 MW at that price.
     assert cap_a["rhs"] == 10.0 and cap_a["rhs_high"] == pytest.approx(15.0)
-    assert dual(p, "site_capacity_b_h1") == pytest.approx(0.0)
+    assert dual(p, "site_capacity|b|h1") == pytest.approx(0.0)
     lever = p.levers.set_index("subject").loc["a"]
     assert lever["holds_for"] == pytest.approx(5.0)
     assert lever["sentence"] == (
@@ -55,7 +55,7 @@ def test_a_bid_with_no_existing_capacity_hosts_only_what_the_plan_builds_and_pay
     assert p.summary.cost_eur == pytest.approx(p.objective_eur)
     assert p.summary.new_mw == pytest.approx(5.0)
     assert p.cost_breakdown_eur["capital"] == pytest.approx(500.0)
-    assert dual(p, "demand_AA_w_h1") == pytest.approx(150.0)
+    assert dual(p, "demand|AA|w|h1") == pytest.approx(150.0)
     # Nothing exists at the bid: with less demand nothing is built and it hosts nothing.
     small = plan(BASE, inputs=tiny(demand_a=15.0, builds=(bid(limit=100.0),)))
     assert new(small, "g") == 0.0 and load(small, "g") == 0.0
@@ -74,7 +74,7 @@ def test_the_grid_allowance_limits_new_builds_and_its_dual_holds_over_its_range(
     assert p.summary.unserved_mwh == pytest.approx(2.0)
     assert p.summary.cost_eur == pytest.approx(1100 + 3 * 150)  # money only
     assert p.summary.penalty_eur == pytest.approx(2 * 1000)  # apart, named as a penalty
-    cap = row(p, "energy_cap_AA")
+    cap = row(p, "energy_cap|AA")
     assert cap["dual"] == pytest.approx(-(1000 - 150))
     assert cap["rhs_high"] == pytest.approx(5.0)  # past 5 MW nothing is unserved
     lever = p.levers.set_index("family").loc["energy_cap"]
@@ -123,7 +123,7 @@ def test_a_lumpy_build_pays_its_fixed_cost_and_is_built_whole() -> None:
     assert load(p, "g") == pytest.approx(8.0) and load(p, "b") == pytest.approx(7.0)
     assert p.objective_eur == pytest.approx(500 + 8 * 50 + 7 * 60 + 8 * 100 + 200)
     assert p.summary.formulation.startswith("MILP")
-    assert dual(p, "demand_AA_w_h1") == pytest.approx(60.0)  # from the LP with builds fixed
+    assert dual(p, "demand|AA|w|h1") == pytest.approx(60.0)  # from the LP with builds fixed
     dear = plan(lumpy.with_overrides(site_fixed_cost_eur_per_yr=10_000.0), inputs=inputs)
     assert new(dear, "g") == 0.0 and dear.summary.unserved_mwh == pytest.approx(5.0)
 
@@ -143,7 +143,7 @@ def test_home_rule_prices_sovereignty() -> None:
     p = plan(BASE, inputs=tiny(rule="home"))
     assert load(p, "b") == 0.0
     assert p.unserved["it_mw"].sum() == pytest.approx(5.0)
-    assert dual(p, "sovereignty_AA_w_h1") == pytest.approx(-(1000 - 60))
+    assert dual(p, "sovereignty|AA|w|h1") == pytest.approx(-(1000 - 60))
     off = plan(BASE.with_overrides(disabled_constraints=["sovereignty"]), inputs=tiny(rule="home"))
     assert off.objective_eur == pytest.approx(800.0)
 
@@ -164,7 +164,7 @@ def test_carbon_price_is_a_cost_on_top_of_prices_reported_apart() -> None:
     assert p.summary.carbon_cost_eur == pytest.approx(75.0)
     assert p.summary.cost_eur == pytest.approx(800.0)
     assert p.summary.emissions_t == pytest.approx(5 * 1.5 * 0.1)
-    assert dual(p, "demand_AA_w_h1") == pytest.approx(60 + 15)
+    assert dual(p, "demand|AA|w|h1") == pytest.approx(60 + 15)
 
 
 def test_emissions_budget_binds() -> None:
@@ -181,10 +181,10 @@ def test_heat_reuse_earns_the_heat_price_and_an_idle_site_is_no_lever() -> None:
     p = plan(BASE.with_overrides(heat_price_eur_per_mwh_th=20.0), inputs=tiny(10.0, heat=heat))
     assert p.sites.set_index("site_id").loc["a", "heat_mwh_th"] == pytest.approx(3.0)
     assert p.objective_eur == pytest.approx(500 - 3 * 20)
-    assert dual(p, "heat_sink_a_district_heating_h1") == pytest.approx(-20.0)
+    assert dual(p, "heat_sink|a|district_heating|h1") == pytest.approx(-20.0)
     # b hosts nothing: its heat-recovery row has a dual but raising its fraction changes
     # nothing, so it is not binding.
-    idle = row(p, "heat_recovery_b_district_heating_h1")
+    idle = row(p, "heat_recovery|b|district_heating|h1")
     assert idle["dual"] == pytest.approx(-10.0) and not idle["binding"]
     assert "b" not in set(p.levers["subject"])
     assert "heat-sink capacity at a would earn 20 EUR/yr" in " ".join(p.levers["sentence"])
@@ -208,14 +208,14 @@ def test_juste_retour_moves_load_to_the_other_contributor() -> None:
     # Each of two equal contributors hosts at least half of the pooled 15 MW.
     assert load(p, "b") == pytest.approx(7.5) and load(p, "a") == pytest.approx(7.5)
     assert p.objective_eur == pytest.approx(7.5 * 50 + 7.5 * 60)
-    assert dual(p, "juste_retour_BB_h1") == pytest.approx(10.0)
+    assert dual(p, "juste_retour|BB|h1") == pytest.approx(10.0)
     assert p.summary.juste_retour_met == pytest.approx(1.0)
 
 
 def test_home_share_keeps_load_at_home() -> None:
     p = plan(BASE.with_overrides(min_home_share=0.8), inputs=tiny(demand_a=0.0, demand_b=10.0))
     assert load(p, "b") == pytest.approx(8.0) and load(p, "a") == pytest.approx(2.0)
-    assert dual(p, "home_share_BB_h1") == pytest.approx(10.0)
+    assert dual(p, "home_share|BB|h1") == pytest.approx(10.0)
 
 
 def test_a_rule_that_cannot_be_met_shows_its_shortfall_in_mwh_not_in_the_cost() -> None:
@@ -247,7 +247,7 @@ def test_fair_access_serves_each_state_its_share() -> None:
 def test_concentration_limits_spread_the_pool() -> None:
     p = plan(BASE.with_overrides(max_site_share=0.6), inputs=tiny(demand_a=10.0))
     assert load(p, "a") == pytest.approx(6.0) and load(p, "b") == pytest.approx(4.0)
-    assert dual(p, "site_share_a_h1") == pytest.approx(-10.0)
+    assert dual(p, "site_share|a|h1") == pytest.approx(-10.0)
     q = plan(BASE.with_overrides(max_country_share=0.7), inputs=tiny(demand_a=10.0))
     assert load(q, "a") == pytest.approx(7.0)
 
@@ -282,6 +282,6 @@ def test_a_reuse_floor_makes_a_new_site_reuse_its_heat_or_shows_the_shortfall() 
     assert short.summary.shortfall_mwh == pytest.approx(0.5)
     assert short.summary.penalty_eur == pytest.approx(500.0)
     assert short.summary.cost_eur == pytest.approx(1100 + 5 * 150)
-    assert dual(short, "reuse_floor_g") == pytest.approx(1000.0)
+    assert dual(short, "reuse_floor|g") == pytest.approx(1000.0)
     # Existing sites are not new: no floor applies to them.
-    assert "reuse_floor_a" not in set(short.duals["constraint"])
+    assert "reuse_floor|a" not in set(short.duals["constraint"])

@@ -10,7 +10,7 @@ from optimizer.api import plan
 from optimizer.domain import Inputs, Period, Site, State, Workload
 from optimizer.model import usable_sites
 from optimizer.runs import effective_inputs
-from optimizer.scenario import FAMILIES, Scenario
+from optimizer.scenario import SWITCHABLE, Scenario
 from optimizer.solve import Plan
 from tests.verify import violations
 
@@ -94,7 +94,7 @@ def test_raising_caps_never_raises_cost(inputs: Inputs, factor: float) -> None:
 
 
 @SETTINGS
-@given(problems(), st.sampled_from(FAMILIES))
+@given(problems(), st.sampled_from(SWITCHABLE))
 def test_switching_a_rule_off_never_raises_cost(inputs: Inputs, family: str) -> None:
     sc = SCENARIO.with_overrides(
         min_home_share=0.3, juste_retour_factor=0.5, fair_access_factor=0.5, emissions_budget_t=1e4
@@ -104,7 +104,7 @@ def test_switching_a_rule_off_never_raises_cost(inputs: Inputs, family: str) -> 
     assert after <= before + 1e-6 * max(1.0, before)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", SWITCHABLE)
 def test_every_family_can_be_switched_off(family: str) -> None:
     assert not Scenario(disabled_constraints=(family,)).on(family)
 

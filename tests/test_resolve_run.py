@@ -96,7 +96,7 @@ def test_run_folder_resolves_to_the_same_objective(
         assert summary["unserved_mwh"] > 0
         duals = (folder / "duals.csv").read_text(encoding="utf-8")
         assert any(
-            ln.startswith("energy_cap_") and ln.endswith(",True") for ln in duals.splitlines()
+            ln.startswith("energy_cap|") and ln.endswith(",True") for ln in duals.splitlines()
         )
 
 
