@@ -1,8 +1,9 @@
 """The LP built through PuLP's batch and array paths, and kept beside it as arrays for HiGHS.
 
-Columns are created in batches (`LpProblem.add_variable_matrix`), rows from arrays of column
-ids and coefficients (`AffineExpr.add_term_ids_coeffs`, the path `pulp.lpSum_vars_coefs`
-takes), so that no Python object is made per term. The same numbers are kept as arrays, which
+Columns are created in batches (`Model.add_variables_batch`, the path of PuLP's
+`add_variable_dict`), rows from arrays of column ids and coefficients
+(`AffineExpr.add_term_ids_coeffs`, the path `pulp.lpSum_vars_coefs` takes), so that no Python
+object is made per term. The same numbers are kept as arrays, which
 `optimizer.highs` hands to HiGHS without going through PuLP's per-variable objects. The PuLP
 model stays the modelling layer: it names every column and row and writes the LP file.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +34,7 @@ _RUST_SENSE = {
     "==": _rustcore.Sense.Equal,
 }
 _NAME = pulp.LpAffineExpression.trans  # how PuLP cleans a constraint name
+_UNCLEAN = re.compile(r"[-+\[\] ]")  # the characters it replaces
 
 
 @contextmanager
@@ -102,27 +105,26 @@ class ArrayLp:
         if not names:
             return np.zeros(0, dtype=np.int64)
         n = len(names)
-        uniform = upper is None or np.isscalar(upper)
-        created = self.lp.add_variable_matrix(
-            "%s",
-            names,
-            lowBound=lower,
-            upBound=upper if uniform else None,  # type: ignore[arg-type]
-            cat="Binary" if binary else "Continuous",
-        )
-        first = created[0].id
-        if first != self.matrix.num_cols or created[-1].id != first + n - 1:
-            raise RuntimeError("PuLP did not number a column batch contiguously")
-        if binary:
+        if binary:  # PuLP keeps a binary as an integer in [0, 1]
             lo, hi = np.zeros(n), np.ones(n)
         else:
             lo = np.full(n, lower)
             hi = np.full(n, math.inf) if upper is None else np.broadcast_to(upper, n).astype(float)
             hi[np.isnan(hi)] = math.inf
-            if not uniform:
-                for var, bound in zip(created, hi.tolist(), strict=True):
-                    if bound != math.inf:
-                        var.upBound = bound
+        uniform = bool((hi == hi[0]).all())
+        created = self.lp._model.add_variables_batch(
+            names,
+            float(lo[0]),
+            float(hi[0]) if uniform else math.inf,
+            _rustcore.Category.Integer if binary else _rustcore.Category.Continuous,
+        )
+        first = created[0].id()
+        if first != self.matrix.num_cols or created[-1].id() != first + n - 1:
+            raise RuntimeError("PuLP did not number a column batch contiguously")
+        if not uniform:
+            for var, bound in zip(created, hi.tolist(), strict=True):
+                if bound != math.inf:
+                    var.set_ub(bound)
         self.matrix.num_cols += n
         self.matrix.col_lower.append(lo)
         self.matrix.col_upper.append(hi)
@@ -144,7 +146,7 @@ class ArrayLp:
         expr.add_term_ids_coeffs(self.lp._model, cols.view(np.uint64), values)
         expr.set_constant(0.0 - rhs)
         expr.set_sense(_RUST_SENSE[sense])
-        expr.set_name(name.translate(_NAME))
+        expr.set_name(name.translate(_NAME) if _UNCLEAN.search(name) else name)
         self.lp._model.add_constraint(expr)
         m = self.matrix
         m.row_cols.append(cols)
