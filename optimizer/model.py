@@ -639,18 +639,15 @@ def add_home_share(p: Problem) -> None:
     group_state = np.array([state_of(p, g) for g in p.groups], dtype=object)
     home = site_country[p.x.site] == group_state[p.x.group]
     groups = _by_state(p, home)
-    none = np.zeros(0, dtype=np.int64)
     for (s, t), d in sorted(_demand_by_state(p).items()):
-        cols = np.append(p.x.col[groups.get((s, t), none)], _shortfall(p, "home_share", s, t))
-        p.add(
-            "home_share",
-            _name("home_share", s, t),
-            {"state": s, "period": t},
-            cols,
-            1.0,
-            ">=",
-            p.scenario.min_home_share * d,
-        )
+        _state_floor(p, "home_share", s, t, groups.get((s, t)), p.scenario.min_home_share * d)
+
+
+def _state_floor(p: Problem, family: str, s: str, t: str, flows: Ids | None, rhs: float) -> None:
+    """Add the floor  flows of state s in period t + a priced shortfall >= rhs."""
+    at = np.zeros(0, dtype=np.int64) if flows is None else flows
+    cols = np.append(p.x.col[at], _shortfall(p, family, s, t))
+    p.add(family, _name(family, s, t), {"state": s, "period": t}, cols, 1.0, ">=", rhs)
 
 
 @builds(F.FAIR_ACCESS)
@@ -659,22 +656,11 @@ def add_fair_access(p: Problem) -> None:
     demand), per period [MW IT]."""
     groups = _by_state(p)
     totals = _period_totals(p)
-    none = np.zeros(0, dtype=np.int64)
     for (s, t), d in sorted(_demand_by_state(p).items()):
         share = p.inputs.states[s].contribution_share
         rhs = min(d, p.scenario.fair_access_factor * share * totals[t])
-        if rhs <= 0:
-            continue
-        cols = np.append(p.x.col[groups.get((s, t), none)], _shortfall(p, "fair_access", s, t))
-        p.add(
-            "fair_access",
-            _name("fair_access", s, t),
-            {"state": s, "period": t},
-            cols,
-            1.0,
-            ">=",
-            rhs,
-        )
+        if rhs > 0:
+            _state_floor(p, "fair_access", s, t, groups.get((s, t)), rhs)
 
 
 @builds(F.JUSTE_RETOUR)
