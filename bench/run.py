@@ -12,8 +12,9 @@ on that nameless copy: the yardstick, in the same run. Wall and CPU time
 Cases: "default" is the shipped registry (12 monthly periods); "<N>x<T>" replicates the
 default registry's existing sites to N sites (each may also build up to 5 MW) over T periods,
 with every state and workload class of the registry: 1000x12 is the goal scale (1,000 sites x
-37 states x 3 classes x 12 periods). Synthetic cases measure speed only and carry no meaning
-as data.
+37 states x 3 classes x 12 periods), aggregated; "1000x12full" the same with a transfer
+cost, which keeps every (state, workload) apart (the full formulation). Synthetic cases
+measure speed only and carry no meaning as data.
 """
 
 from __future__ import annotations
@@ -71,12 +72,21 @@ def scaled(base: Inputs, n_sites: int, n_periods: int) -> Inputs:
 
 
 def case_inputs(case: str) -> Inputs:
-    """Return the inputs of a case: "default" or "<sites>x<periods>"."""
+    """Return the inputs of a case: "default" or "<sites>x<periods>" (a trailing "full" asks
+    for the full formulation, see case_scenario)."""
     base = load_inputs()
     if case == "default":
         return base
-    n_sites, n_periods = (int(v) for v in case.split("x"))
+    n_sites, n_periods = (int(v) for v in case.removesuffix("full").split("x"))
     return scaled(base, n_sites, n_periods)
+
+
+def case_scenario(case: str) -> Scenario:
+    """Return the scenario of a case: the default one; for "...full" with a transfer cost of
+    1 EUR/MWh per 1000 km, so that every (state, workload) keeps its own flows."""
+    if case.endswith("full"):
+        return Scenario(transfer_cost_eur_per_mwh_per_1000km=1.0)
+    return Scenario()
 
 
 class Clock:
@@ -112,7 +122,7 @@ def nameless_highs(problem: Problem) -> tuple[float, float]:
 def measure(case: str, repeats: int) -> dict[str, Any]:
     """Time one case `repeats` times in this process and return the medians."""
     inputs = case_inputs(case)
-    scenario = Scenario()
+    scenario = case_scenario(case)
     runs: list[dict[str, float]] = []
     for _ in range(repeats):
         highs.forget()  # a cold solve: no basis from the run before
@@ -171,8 +181,9 @@ def label(case: str) -> str:
     """Say what a case is, for the table."""
     if case == "default":
         return "default registry (12 periods)"
-    n_sites, n_periods = case.split("x")
-    return f"{int(n_sites):,} sites x {n_periods} periods"
+    n_sites, n_periods = case.removesuffix("full").split("x")
+    full = ", full formulation (transfer cost)" if case.endswith("full") else ""
+    return f"{int(n_sites):,} sites x {n_periods} periods{full}"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -209,7 +220,7 @@ def main() -> None:
     rows = []
     for case in args.cases.split(","):
         load = os.getloadavg()[0]
-        repeats = 1 if case.endswith("x12") and case != "default" else args.repeats
+        repeats = 1 if case.endswith(("x12", "full")) else args.repeats
         rows.append(run_case(case, repeats) | {"load": load})
         print(rows[-1], flush=True)
     body = (
