@@ -1,11 +1,19 @@
-"""Altair charts of the product: pure functions from data frames to chart specs."""
+"""Altair charts of the product: pure functions from data frames to chart specs.
+
+Every axis, legend and tooltip is titled in the planner's words with its unit, from one
+mapping (optimizer.column_label), and every chart coloured by country uses one colour per
+country whatever the scenario (country_scale).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
 import pandas as pd
+
+import optimizer
 
 # Lambert conformal conic centred on Europe. Russia is left out: it hosts no pooled site and
 # would stretch the map across Asia.
@@ -18,6 +26,38 @@ EUROPE = {
     "translate": [330, 300],
 }
 LEFT_OUT = {"RU"}
+#: 40 distinct colours (Vega's tableau20, then category20b): one per registry country.
+PALETTE = (
+    *("#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20"),
+    *("#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac"),
+    *("#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5", "#393b79"),
+    *("#5254a3", "#6b6ecf", "#9c9ede", "#637939", "#8ca252", "#b5cf6b", "#cedb9c"),
+    *("#8c6d31", "#bd9e39", "#e7ba52", "#e7cb94", "#843c39", "#ad494a", "#d6616b"),
+    *("#e7969c", "#7b4173", "#a55194", "#ce6dbd", "#de9ed6"),
+)
+
+
+def title(column: str) -> str:
+    """Return a column's axis or legend title in words, with its unit."""
+    return optimizer.column_label(column).title()
+
+
+def tip(field: str) -> alt.Tooltip:
+    """Return a tooltip for `field` ("name:Q"), titled in words and rounded for reading."""
+    name, _, kind = field.partition(":")
+    label = optimizer.column_label(name)
+    rounding = label.format.removeprefix("%") if kind == "Q" and label.format else None
+    if kind == "Q" and rounding is None:
+        rounding = ",.2f"
+    return alt.Tooltip(field, title=label.title(), format=rounding or alt.Undefined)
+
+
+def country_scale(countries: Iterable[str]) -> alt.Scale:
+    """Return the colour scale of every per-country chart: a fixed domain of all the given
+    countries (pass the registry's), sorted, so that a country keeps its colour across
+    scenarios."""
+    domain = sorted(set(countries))
+    return alt.Scale(domain=domain, range=[PALETTE[i % len(PALETTE)] for i in range(len(domain))])
 
 
 def europe_map(
@@ -28,8 +68,6 @@ def europe_map(
     country_values: pd.DataFrame | None = None,
     country_field: str | None = None,
     tooltip: list[str] | None = None,
-    color_title: str | None = None,
-    size_title: str | None = None,
 ) -> alt.Chart:
     """Draw the country outlines and the sites as circles sized by `size`.
 
@@ -40,7 +78,7 @@ def europe_map(
         color: column colouring the circles (a 0-1 share, or categories if text), or None.
         country_values: optional frame with `iso_a2` and `country_field` shading countries.
         country_field: the column of `country_values` that shades the countries.
-        tooltip: columns shown when hovering a site.
+        tooltip: fields shown when hovering a site ("name:N", "name:Q").
     """
     features = [f for f in outlines["features"] if f["properties"]["iso_a2"] not in LEFT_OUT]
     base = alt.Chart(alt.Data(values=features))
@@ -51,11 +89,11 @@ def europe_map(
                 color=alt.Color(
                     f"{country_field}:Q",
                     scale=alt.Scale(scheme="redblue", domainMid=0),
-                    title=country_field,
+                    title=title(country_field),
                 ),
                 tooltip=[
-                    alt.Tooltip("properties.name:N", title="country"),
-                    alt.Tooltip(f"{country_field}:Q", format=",.2f"),
+                    alt.Tooltip("properties.name:N", title=title("country")),
+                    tip(f"{country_field}:Q"),
                 ],
             )
             .transform_lookup(
@@ -73,13 +111,13 @@ def europe_map(
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            size=alt.Size(f"{size}:Q", scale=alt.Scale(range=[15, 900]), title=size_title or size),
+            size=alt.Size(f"{size}:Q", scale=alt.Scale(range=[15, 900]), title=title(size)),
             color=(
                 alt.value("#1f5fa8")
                 if not color
                 else alt.Color(
                     f"{color}:N",
-                    title=color_title or color,
+                    title=title(color),
                     scale=alt.Scale(
                         domain=["existing", "committed", "new build"],
                         range=["#1f5fa8", "#6baed6", "#e6550d"],
@@ -89,10 +127,10 @@ def europe_map(
                 else alt.Color(
                     f"{color}:Q",
                     scale=alt.Scale(scheme="oranges", domain=[0, 1]),
-                    title=color_title or color,
+                    title=title(color),
                 )
             ),
-            tooltip=tooltip or ["site_name:N", "country:N", f"{size}:Q"],
+            tooltip=[tip(f) for f in tooltip or ["site_name:N", "country:N", f"{size}:Q"]],
         )
     )
     return (
@@ -104,36 +142,76 @@ def europe_map(
 
 
 def bar(
-    frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str = ""
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str | None = None,
+    heading: str = "",
+    countries: Iterable[str] | None = None,
 ) -> alt.Chart:
-    """Draw a horizontal bar chart of `x` by category `y`, stacked by `color`."""
+    """Draw a horizontal bar chart of `x` by category `y`, stacked by `color`; with
+    `countries` (every registry country), `color` is a country and keeps its colour."""
     enc: dict[str, Any] = {
-        "x": alt.X(f"{x}:Q", title=x),
-        "y": alt.Y(f"{y}:N", sort="-x", title=y),
-        "tooltip": [y, alt.Tooltip(f"{x}:Q", format=",.3f")] + ([color] if color else []),
+        "x": alt.X(f"{x}:Q", title=title(x)),
+        "y": alt.Y(f"{y}:N", sort="-x", title=title(y)),
+        "tooltip": [tip(f"{y}:N"), tip(f"{x}:Q")] + ([tip(f"{color}:N")] if color else []),
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N")
-    return alt.Chart(frame).mark_bar().encode(**enc).properties(title=title, width="container")
+        if countries is None:
+            enc["color"] = alt.Color(f"{color}:N", title=title(color))
+        else:  # every country in the legend, in two columns
+            enc["color"] = alt.Color(
+                f"{color}:N",
+                title=title(color),
+                scale=country_scale(countries),
+                legend=alt.Legend(columns=2, symbolLimit=0),
+            )
+    return alt.Chart(frame).mark_bar().encode(**enc).properties(title=heading, width="container")
 
 
-def trade_off(
-    frame: pd.DataFrame, x: str, x_title: str, front: str, color: str, color_title: str
-) -> alt.LayerChart:
+def line(frame: pd.DataFrame, x: str, y: str) -> alt.Chart:
+    """Draw `y` against `x` as a line with points."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{x}:Q", title=title(x)),
+            y=alt.Y(f"{y}:Q", title=title(y)),
+            tooltip=[tip(f"{x}:Q"), tip(f"{y}:Q")],
+        )
+        .properties(height=220)
+    )
+
+
+def cost_breakdown(costs: pd.DataFrame) -> alt.Chart:
+    """Draw the plan's cost terms (columns term, eur_per_yr, kind) as bars coloured by kind:
+    money, shadow cost or penalty."""
+    return (
+        alt.Chart(costs)
+        .mark_bar()
+        .encode(
+            x=alt.X("eur_per_yr:Q", title=title("eur_per_yr")),
+            y=alt.Y("term:N", sort="-x", title=title("term")),
+            color=alt.Color("kind:N", title="Kind"),
+            tooltip=[tip("term:N"), tip("kind:N"), tip("eur_per_yr:Q")],
+        )
+        .properties(title="Cost breakdown: money, shadow cost and penalties", width="container")
+    )
+
+
+def trade_off(frame: pd.DataFrame, x: str, front: str, color: str) -> alt.LayerChart:
     """Annual cost against `x`, one dot per scenario coloured by `color`, with the Pareto front
     (the rows flagged in column `front`) drawn as a line."""
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False)),
-        y=alt.Y(
-            "cost_eur:Q",
-            title="annual cost, money only [EUR/yr]",
-            scale=alt.Scale(zero=False),
-        ),
-        tooltip=[color, "cost_eur", x, "new_mw", "unserved_mwh", "home_share"],
+        x=alt.X(f"{x}:Q", title=title(x), scale=alt.Scale(zero=False)),
+        y=alt.Y("cost_eur:Q", title=title("cost_eur"), scale=alt.Scale(zero=False)),
+        tooltip=[
+            tip(f"{f}:Q") for f in (color, "cost_eur", x, "new_mw", "unserved_mwh", "home_share")
+        ],
     )
     line = base.mark_line(color="#999").transform_filter(f"datum.{front}")
     dots = base.mark_circle(size=90).encode(
-        color=alt.Color(f"{color}:Q", title=color_title, scale=alt.Scale(scheme="viridis"))
+        color=alt.Color(f"{color}:Q", title=title(color), scale=alt.Scale(scheme="viridis"))
     )
     return (line + dots).properties(height=340)
 
@@ -148,15 +226,18 @@ def monthly_factors(factors: pd.DataFrame) -> alt.Chart:
         var_name="factor",
         value_name="value",
     ).dropna(subset=["value"])
+    long["factor"] = long["factor"].map(title)
     return (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("period:N", sort=order, title="period"),
-            y=alt.Y("value:Q", title="factor [month / annual mean]"),
-            color=alt.Color("country:N", title="country"),
+            x=alt.X("period:N", sort=order, title=title("period")),
+            y=alt.Y("value:Q", title=title("value")),
+            color=alt.Color(
+                "country:N", title=title("country"), scale=country_scale(factors["country"])
+            ),
             column=alt.Column("factor:N", title=None),
-            tooltip=["country", "period", "factor", alt.Tooltip("value:Q", format=".3f")],
+            tooltip=[tip("country:N"), tip("period:N"), tip("factor:N"), tip("value:Q")],
         )
         .properties(width=420, height=260)
     )

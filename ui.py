@@ -10,65 +10,25 @@ syntax as the CLI's `--set`, so a link reopens the same scenario.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
 import optimizer
 
+if TYPE_CHECKING:
+    from optimizer.spec import Spec
+
 STORE = "scenario"
 DEFAULT = optimizer.Scenario()
-SLIDERS: list[tuple[str, str, float, float, float]] = [
-    ("carbon_price_eur_per_t", "Carbon cost on top of power prices [EUR/tCO2]", 0.0, 300.0, 1.0),
-    ("energy_cap_scale", "Grid allowances for new data centres [x]", 0.0, 3.0, 0.05),
-    ("demand_growth", "Demand growth [x the demand scenario]", 0.25, 4.0, 0.25),
-    ("heat_price_eur_per_mwh_th", "Heat price [EUR/MWh th]", 0.0, 100.0, 1.0),
-    ("min_home_share", "Minimum share served at home", 0.0, 1.0, 0.05),
-    ("fair_access_factor", "Fair access (x contribution share)", 0.0, 1.0, 0.05),
-    ("juste_retour_factor", "Juste retour (x contribution share)", 0.0, 1.0, 0.05),
-]
-BUILD_OPTIONS: list[tuple[str, str, float, str]] = [
-    ("facility_capex_eur_per_mw", "Facility capex [EUR/MW IT]", 100_000.0, ""),
-    ("facility_life_years", "Facility life [years]", 1.0, ""),
-    ("it_capex_eur_per_mw", "IT hardware capex [EUR/MW IT]", 100_000.0, ""),
-    ("it_life_years", "IT hardware life [years]", 1.0, ""),
-    ("discount_rate", "Discount rate [-]", 0.005, ""),
-    ("lead_time_years", "Lead time of a new site [years]", 0.5, "For sites without their own."),
-    (
-        "value_of_lost_compute_eur_per_mwh",
-        "Penalty on unserved demand [EUR/MWh IT]",
-        50.0,
-        "Keeps the plan solvable when demand cannot be met; unserved demand is reported in "
-        "MWh, never inside the cost.",
-    ),
-]
-LUMPY: list[tuple[str, str, float, str]] = [
-    ("site_fixed_cost_eur_per_yr", "Fixed cost of a new site [EUR/yr]", 100_000.0, ""),
-    ("min_build_mw", "Smallest new site [MW IT]", 5.0, ""),
-]
-WHAT_IFS: list[tuple[str, str, float, str]] = [
-    ("emissions_budget_t", "Emissions budget [tCO2/yr]", 1000.0, "Empty: no budget."),
-    (
-        "gpu_cap_per_country",
-        "GPU-equivalents per untrusted country",
-        1000.0,
-        "A cap on accelerators hosted in each country outside the trusted group, e.g. 50,000 "
-        "for the Tier 2 cap of the rescinded 2025 US AI-diffusion rule. Empty: no cap.",
-    ),
-    (
-        "water_cap_m3_per_country",
-        "Water per country [m3/yr]",
-        1000.0,
-        "WUE x IT energy; sites without a WUE are not counted. Empty: no cap.",
-    ),
-]
 TRUSTED_LABELS = {
     "eu_members": "EU member states",
     "us_ai_tier1": "US AI-diffusion Tier 1 (what-if)",
@@ -306,13 +266,8 @@ def _get(field: str) -> Any:
 
 
 def _put(field: str, value: Any) -> None:
-    values = dict(st.session_state[STORE])
-    if "." in field:
-        top, sub = field.split(".", 1)
-        values[top] = {**values.get(top, {}), sub: value}
-    else:
-        values[field] = list(value) if isinstance(value, tuple) else value
-    st.session_state[STORE] = values
+    plain = list(value) if isinstance(value, tuple) else value
+    st.session_state[STORE] = optimizer.with_entry(st.session_state[STORE], field, plain)
 
 
 def _store(field: str) -> None:
@@ -330,184 +285,177 @@ def current_scenario() -> optimizer.Scenario:
     return optimizer.scenario_from_dict(dict(st.session_state[STORE]))
 
 
-def _number_inputs(fields: list[tuple[str, str, float, str]], placeholder: str = "") -> None:
-    for field, label, step, help_text in fields:
-        st.number_input(
-            label,
-            min_value=0.0,
-            step=step,
-            key=_widget(field),
-            placeholder=placeholder or None,
+def _help(name: str) -> str | None:
+    """Return a field's help for its widget: its `#:` comment in optimizer/scenario.py."""
+    text = optimizer.field_docs().get(name, "")
+    return md_escape(text) if text else None
+
+
+def _options(name: str, reg: dict[str, pd.DataFrame]) -> tuple[list[Any], Callable[[Any], str]]:
+    """Return the options of a select or multiselect field and how each is shown: from the
+    registry for the fields whose choices it holds, else the field's declared choices."""
+    states = reg["member_states"]
+    if name == "demand_scenario":
+        levels = reg["demand_scenarios"].set_index("demand_scenario")
+        return (
+            list(levels.index),
+            lambda d: (
+                f"{levels.loc[d, 'name']}: {levels.loc[d, 'total_it_mw']:,.0f} MW IT by "
+                f"{levels.loc[d, 'plan_year']}"
+            ),
+        )
+    if name == "trusted_group":
+        tags = {t for v in states["trusted_groups"].dropna() for t in str(v).split(",") if t}
+        return ["eu_members", *sorted(tags), ""], lambda t: TRUSTED_LABELS.get(t, t)
+    if name == "trusted_states":
+        return sorted(states["iso2"]), str
+    return list(optimizer.SPECS[name].choices), str
+
+
+def _slider(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    # A saved scenario, preset or link may hold a valid value beyond the slider's range.
+    value = float(_get(name))
+    st.slider(
+        spec.title(),
+        min(float(spec.lo or 0.0), value),
+        max(float(spec.hi or 0.0), value),
+        step=float(spec.step or 1.0),
+        format=spec.format or None,
+        key=_widget(name),
+        on_change=_store,
+        args=(name,),
+        help=_help(name),
+    )
+
+
+def _number(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    kind = int if optimizer.is_whole(name) else float
+    low = spec.lo if spec.lo is not None else spec.min
+    high = spec.hi if spec.hi is not None else spec.max
+    value = _get(name)
+    if value is not None:  # a file, preset or link may hold a valid value beyond the box's range
+        low = None if low is None else min(low, value)
+        high = None if high is None else max(high, value)
+    st.number_input(
+        spec.title(),
+        min_value=None if low is None else kind(low),
+        max_value=None if high is None else kind(high),
+        step=None if spec.step is None else kind(spec.step),
+        format=spec.format or None,
+        key=_widget(name),
+        placeholder=spec.empty or None,
+        on_change=_store,
+        args=(name,),
+        help=_help(name),
+    )
+
+
+def _checkbox(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    st.checkbox(spec.title(), key=_widget(name), on_change=_store, args=(name,), help=_help(name))
+
+
+def _choice(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    """One choice (select) or several (multiselect) among the field's options."""
+    options, shown = _options(name, reg)
+    common: dict[str, Any] = {
+        "key": _widget(name),
+        "format_func": shown,
+        "on_change": _store,
+        "args": (name,),
+        "help": _help(name),
+    }
+    if spec.widget == "multiselect":
+        st.multiselect(spec.title(), options, **common)
+    else:
+        st.selectbox(spec.title(), options, **common)
+
+
+def _rules(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    """One placement rule per workload class, under the field's label."""
+    st.markdown(f"**{md_escape(spec.title())}**", help=_help(name))
+    for w, row in reg["workload_classes"].set_index("workload").iterrows():
+        field = f"{name}.{w}"
+        st.selectbox(
+            f"{md_escape(row['name'])} may run",
+            spec.choices,
+            key=_widget(field, row["rule"]),
+            format_func=lambda r: RULE_LABELS.get(r, r),
             on_change=_store,
             args=(field,),
-            help=help_text or None,
         )
 
 
+def _cap_overrides(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
+    """A country picker, then one number per chosen country (starting from its allowance)."""
+    caps = optimizer.grid_allowances(inputs(), current_scenario()).set_index("country")[
+        "energy_cap_mw"
+    ]
+    chosen = sorted(st.session_state[STORE].get(name, {}))
+    st.session_state["w:cap_countries"] = chosen
+    st.multiselect(
+        spec.title(),
+        sorted(reg["member_states"]["iso2"]),
+        key="w:cap_countries",
+        on_change=_store_cap_countries,
+        args=(caps,),
+        help=_help(name),
+    )
+    for c in chosen:
+        field = f"{name}.{c}"
+        st.number_input(
+            f"{md_escape(c)} allowance [{spec.unit}]",
+            min_value=float(spec.min or 0.0),
+            step=float(spec.step or 1.0),
+            key=_widget(field),
+            on_change=_store,
+            args=(field,),
+        )
+
+
+#: How each declared widget kind is drawn (optimizer.spec.WIDGETS).
+DRAW: dict[str, Callable[[str, Spec, dict[str, pd.DataFrame]], None]] = {
+    "slider": _slider,
+    "number": _number,
+    "checkbox": _checkbox,
+    "select": _choice,
+    "multiselect": _choice,
+    "rules": _rules,
+    "cap_overrides": _cap_overrides,
+}
+
+
+def _load_preset(choices: dict[str, optimizer.Scenario]) -> None:
+    """Load the preset or saved scenario just chosen (no second click), then clear the choice."""
+    pick = st.session_state["preset"]
+    if pick is not None:
+        set_scenario(choices[pick])
+        st.session_state["preset_loaded"] = pick
+        st.session_state["preset"] = None
+
+
 def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
+    """Draw the scenario's controls, one per declared field, section by section."""
     st.header("Scenario")
     choices = scenario_choices()
-    pick = st.selectbox(
+    st.selectbox(
         "Preset or saved scenario",
         list(choices),
         index=None,
         placeholder="Choose to load...",
         key="preset",
+        on_change=_load_preset,
+        args=(choices,),
     )
-    if pick and st.button("Load", key="load_preset"):
-        set_scenario(choices[pick])
-        st.rerun()
-    levels = reg["demand_scenarios"].set_index("demand_scenario")
-    st.selectbox(
-        "Demand",
-        list(levels.index),
-        key=_widget("demand_scenario"),
-        format_func=lambda d: (
-            f"{levels.loc[d, 'name']}: {levels.loc[d, 'total_it_mw']:,.0f} MW IT by "
-            f"{levels.loc[d, 'plan_year']}"
-        ),
-        on_change=_store,
-        args=("demand_scenario",),
-        help="Each level is anchored on published figures; see the Data page for its "
-        "arithmetic and sources. The plan year follows it unless set below.",
-    )
-    st.number_input(
-        "Plan year (empty: the demand's)",
-        min_value=2024,
-        max_value=2050,
-        step=1,
-        key=_widget("plan_year"),
-        placeholder=str(int(levels.loc[_get("demand_scenario"), "plan_year"]))
-        if _get("demand_scenario") in levels.index
-        else "",
-        on_change=_store,
-        args=("plan_year",),
-    )
-    for field, label, lo, hi, step in SLIDERS:
-        # A saved scenario, preset or link may hold a valid value beyond the usual range.
-        value = float(_get(field))
-        st.slider(
-            label,
-            min(lo, value),
-            max(hi, value),
-            step=step,
-            key=_widget(field),
-            on_change=_store,
-            args=(field,),
-        )
-    with st.expander("Sovereignty"):
-        for w, row in reg["workload_classes"].set_index("workload").iterrows():
-            field = f"rules.{w}"
-            st.selectbox(
-                f"{md_escape(row['name'])} may run",
-                optimizer.RULES,
-                key=_widget(field, row["rule"]),
-                format_func=RULE_LABELS.get,
-                on_change=_store,
-                args=(field,),
-            )
-        tags = sorted(
-            {
-                t
-                for v in reg["member_states"]["trusted_groups"].dropna()
-                for t in str(v).split(",")
-                if t
-            }
-        )
-        st.selectbox(
-            "Trusted group",
-            ["eu_members", *tags, ""],
-            key=_widget("trusted_group"),
-            format_func=lambda t: TRUSTED_LABELS.get(t, t),
-            on_change=_store,
-            args=("trusted_group",),
-            help="Whom sensitive work may go to besides home. The US AI-diffusion Tier 1 list "
-            "governed chip exports, not whom EU states trust; it is kept as a what-if.",
-        )
-        st.multiselect(
-            "Also trusted",
-            sorted(reg["member_states"]["iso2"]),
-            key=_widget("trusted_states"),
-            on_change=_store,
-            args=("trusted_states",),
-        )
-    with st.expander("Grid allowances for new data centres"):
-        st.caption(
-            "Published allowances where they exist; elsewhere the default rule: a share of "
-            "national electricity demand."
-        )
-        st.slider(
-            "Default rule: share of national electricity demand",
-            0.0,
-            0.1,
-            step=0.001,
-            format="%.3f",
-            key=_widget("grid_cap_default_share"),
-            on_change=_store,
-            args=("grid_cap_default_share",),
-        )
-        caps = optimizer.grid_allowances(inputs(), current_scenario()).set_index("country")[
-            "energy_cap_mw"
-        ]
-        st.session_state["w:cap_countries"] = sorted(
-            st.session_state[STORE].get("energy_cap_overrides", {})
-        )
-        st.multiselect(
-            "Override the cap of",
-            sorted(reg["member_states"]["iso2"]),
-            key="w:cap_countries",
-            on_change=_store_cap_countries,
-            args=(caps,),
-        )
-        for c in sorted(st.session_state[STORE].get("energy_cap_overrides", {})):
-            field = f"energy_cap_overrides.{c}"
-            st.number_input(
-                f"{md_escape(c)} allowance [MW facility]",
-                min_value=0.0,
-                step=1.0,
-                key=_widget(field),
-                on_change=_store,
-                args=(field,),
-            )
-    with st.expander("What-if limits"):
-        _number_inputs(WHAT_IFS, placeholder="no limit")
-        field = "transfer_cost_eur_per_mwh_per_1000km"
-        st.slider(
-            "Transfer cost [EUR/MWh IT per 1000 km]",
-            0.0,
-            50.0,
-            step=0.5,
-            key=_widget(field),
-            on_change=_store,
-            args=(field,),
-        )
-    with st.expander("New capacity: costs and build rules"):
-        st.checkbox(
-            "Allow new capacity",
-            key=_widget("allow_expansion"),
-            on_change=_store,
-            args=("allow_expansion",),
-            help="Buildable sites (candidates, bids, greenfield options) at the full-cost "
-            "annuity of facility and IT hardware. Off: only what exists in the plan year.",
-        )
-        _number_inputs(BUILD_OPTIONS)
-        for field, label in (
-            ("max_site_share", "Largest share of the pool at one site"),
-            ("max_country_share", "Largest share of the pool in one country"),
-        ):
-            st.slider(
-                label, 0.05, 1.0, step=0.05, key=_widget(field), on_change=_store, args=(field,)
-            )
-        st.checkbox(
-            "Lumpy builds (mixed-integer)",
-            key=_widget("lumpy_builds"),
-            on_change=_store,
-            args=("lumpy_builds",),
-            help="A new site is built whole with a fixed cost, or not at all: compare a few "
-            "giant sites with many smaller ones. Shadow prices then come from the LP with the "
-            "build decisions fixed.",
-        )
-        _number_inputs(LUMPY)
+    if "preset_loaded" in st.session_state:
+        st.caption(f"Loaded '{md_escape(st.session_state['preset_loaded'])}'.")
+    for section, note in optimizer.SECTIONS.items():
+        fields = [n for n, s in optimizer.SPECS.items() if s.widget and s.section == section]
+        with st.expander(section) if section else contextlib.nullcontext():
+            if note:
+                st.caption(md_escape(note))
+            for name in fields:
+                spec = optimizer.SPECS[name]
+                DRAW[spec.widget](name, spec, reg)
     scenario = current_scenario()
     with st.expander("Save this scenario"):
         name = st.text_input("Name", key="save_name")
@@ -551,6 +499,29 @@ def validation_error(error: optimizer.ValidationError) -> None:
     """Show every broken rule exactly as the CLI prints it (file, row, column, value, rule)."""
     st.error(f"{len(error.problems)} problem(s): nothing was saved.")
     st.code("\n".join(str(p) for p in error.problems), language=None)
+
+
+def countries() -> list[str]:
+    """Return every registry country, sorted: the domain of every per-country colour scale."""
+    return sorted(registry()["member_states"]["iso2"])
+
+
+def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> None:
+    """Show a table in the planner's words: every header in words with its unit and every
+    number rounded for reading (optimizer.column_label); `column_config` (by column name)
+    refines a column's display."""
+    labels = {c: optimizer.column_label(str(c)) for c in frame.columns}
+    config: dict[str, Any] = {}
+    for c, label in labels.items():
+        if pd.api.types.is_float_dtype(frame[c]):
+            config[label.title()] = st.column_config.NumberColumn(format=label.format or "%,.2f")
+    for c, refined in (column_config or {}).items():
+        config[labels[c].title()] = refined
+    st.dataframe(
+        frame.rename(columns={c: label.title() for c, label in labels.items()}),
+        hide_index=True,
+        column_config=config,
+    )
 
 
 #: Euros with a magnitude suffix (k, M, bn), as the CLI writes them.

@@ -21,6 +21,8 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "Inputs": ("optimizer.domain", "Inputs"),
     "Plan": ("optimizer.solve", "Plan"),
     "RULES": ("optimizer.domain", "RULES"),
+    "SECTIONS": ("optimizer.scenario", "SECTIONS"),
+    "SPECS": ("optimizer.scenario", "SPECS"),
     "Scenario": ("optimizer.scenario", "Scenario"),
     "ScenarioError": ("optimizer.scenario", "ScenarioError"),
     "Status": ("optimizer.solve", "Status"),
@@ -33,6 +35,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "ValidationError": ("optimizer.validate", "ValidationError"),
     "apply_overrides": ("optimizer.scenario", "apply_overrides"),
     "assumptions": ("optimizer.api", "assumptions"),
+    "column_label": ("optimizer.labels", "label"),
     "compare": ("optimizer.api", "compare"),
     "default_db_path": ("optimizer.store", "default_db_path"),
     "diff_runs": ("optimizer.diff", "diff_runs"),
@@ -41,11 +44,13 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "excel_bytes": ("optimizer.runs", "excel_bytes"),
     "export_file": ("optimizer.api", "export_file"),
     "export_run": ("optimizer.runs", "export_run"),
+    "field_docs": ("optimizer.scenario", "field_docs"),
     "grid_scenarios": ("optimizer.sweep", "grid_scenarios"),
     "import_file": ("optimizer.api", "import_file"),
     "import_upload": ("optimizer.api", "import_upload"),
     "inputs_from_run": ("optimizer.runs", "inputs_from_run"),
     "inputs_from_tables": ("optimizer.api", "inputs_from_tables"),
+    "is_whole": ("optimizer.scenario", "is_whole"),
     "load_inputs": ("optimizer.api", "load_inputs"),
     "load_run": ("optimizer.api", "load_run"),
     "pareto": ("optimizer.sweep", "pareto"),
@@ -67,6 +72,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "sweep": ("optimizer.sweep", "sweep"),
     "sweep_here": ("optimizer.sweep", "sweep_here"),
     "to_overrides": ("optimizer.scenario", "to_overrides"),
+    "with_entry": ("optimizer.scenario", "with_entry"),
     "workbook_bytes": ("optimizer.runs", "workbook_bytes"),
     "write_lp": ("optimizer.api", "write_lp"),
     "EMBER_ATTRIBUTION": ("optimizer.registry", "EMBER_ATTRIBUTION"),
@@ -143,6 +149,7 @@ if TYPE_CHECKING:  # the same names, for type checkers
     )
     from optimizer.diff import diff_runs
     from optimizer.domain import RULES, Inputs
+    from optimizer.labels import label as column_label
     from optimizer.levers import marginal_costs
     from optimizer.registry import EMBER_ATTRIBUTION, TABLES
     from optimizer.runs import (
@@ -156,12 +163,17 @@ if TYPE_CHECKING:  # the same names, for type checkers
         workbook_bytes,
     )
     from optimizer.scenario import (
+        SECTIONS,
+        SPECS,
         SWITCHABLE,
         Scenario,
         ScenarioError,
         apply_overrides,
+        field_docs,
+        is_whole,
         read_scenario,
         to_overrides,
+        with_entry,
     )
     from optimizer.scenario import from_dict as scenario_from_dict
     from optimizer.solve import MONEY, Plan, Status

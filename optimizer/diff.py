@@ -34,10 +34,10 @@ def diff_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> RunDiff:
             "B": [b["summary"].get(k) for k in keys],
         }
     )
-    sa, sb = json.loads(a["scenario"]), json.loads(b["scenario"])
+    sa, sb = _settings(a["scenario"]), _settings(b["scenario"])
     scenario = pd.DataFrame(
         [
-            (k, str(sa.get(k)), str(sb.get(k)))
+            (k, sa.get(k, "not set"), sb.get(k, "not set"))
             for k in sorted(set(sa) | set(sb))
             if sa.get(k) != sb.get(k)
         ],
@@ -45,11 +45,28 @@ def diff_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> RunDiff:
     )
     inputs = {}
     for name in sorted(k for k in set(a["tables"]) | set(b["tables"]) if k.startswith("inputs/")):
-        left = a["tables"].get(name, pd.DataFrame()).astype(str)
-        right = b["tables"].get(name, pd.DataFrame()).astype(str)
+        left = _readable(a["tables"].get(name, pd.DataFrame()))
+        right = _readable(b["tables"].get(name, pd.DataFrame()))
         merged = left.merge(right, how="outer", indicator="side")
         changed = merged[merged["side"] != "both"]
         if not changed.empty:
             side = changed["side"].astype(str).map({"left_only": "A only", "right_only": "B only"})
             inputs[name] = changed.assign(side=side).reset_index(drop=True)
     return RunDiff(totals, scenario, inputs)
+
+
+def _settings(scenario_json: str) -> dict[str, str]:
+    """Return a stored scenario's settings as text, one entry of a table per dotted key
+    (`energy_cap_overrides.DE`), so that a diff names the entry that changed."""
+    out: dict[str, str] = {}
+    for key, value in json.loads(scenario_json).items():
+        if isinstance(value, Mapping):
+            out.update({f"{key}.{k}": str(v) for k, v in value.items()})
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a table as text with numbers rounded for reading (4 decimals), as compared."""
+    return frame.round(4).astype(str)

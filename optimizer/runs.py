@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.domain import Inputs, inputs_from_records
+from optimizer.labels import UNITS_COLUMNS, excel_format, title, units_rows
 from optimizer.model import (
     can_build,
     demand_of,
@@ -256,32 +257,53 @@ def export_run(
     return [*written, summary, scen]
 
 
-def excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """Return an Excel workbook with one sheet per table (formula-like text made inert)."""
+def excel_bytes(
+    sheets: Mapping[str, pd.DataFrame], formats: Mapping[str, Mapping[str, str]] | None = None
+) -> bytes:
+    """Return an Excel workbook with one sheet per table (formula-like text made inert);
+    `formats` gives, per sheet, an Excel number format per column (the cells keep full
+    precision, the reader sees them rounded)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         for name, frame in sheets.items():
             spreadsheet_safe(frame).to_excel(xl, sheet_name=name[:31], index=False)
+            sheet, rounding_of = xl.sheets[name[:31]], (formats or {}).get(name, {})
+            for index, column in enumerate(frame.columns, start=1):
+                if rounding := rounding_of.get(str(column)):
+                    for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                        cell.number_format = rounding
     return buffer.getvalue()
 
 
-def _key_values(items: Mapping[str, Any]) -> pd.DataFrame:
-    rows = [
-        (k, json.dumps(v, default=str) if isinstance(v, dict | list) else v)
-        for k, v in items.items()
-    ]
+def _key_values(items: Mapping[str, Any], prefix: str = "") -> pd.DataFrame:
+    """Return settings as rows of key and value, a table's entries as dotted keys and a list as
+    text, so that no cell holds JSON."""
+    rows: list[tuple[str, Any]] = []
+    for k, v in items.items():
+        if isinstance(v, Mapping):
+            rows.extend(_key_values(v, f"{prefix}{k}.").itertuples(index=False, name=None))
+        else:
+            rows.append((f"{prefix}{k}", "; ".join(map(str, v)) if isinstance(v, list) else v))
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
 def workbook_bytes(plan: Plan, scenario: Scenario) -> bytes:
-    """Return an Excel workbook: one sheet per plan table, plus the scenario and run metadata."""
-    return excel_bytes(
-        {
-            **plan.tables(),
-            "scenario": _key_values(scenario.to_dict()),
-            "run": _key_values(plan.summary.to_dict() | {"warnings": plan.warnings}),
-        }
-    )
+    """Return an Excel workbook for a reader: one sheet per plan table, the scenario and run
+    metadata, each header in words with its unit and each number shown rounded (the cells keep
+    full precision), and a sheet giving each column's name, heading, unit, meaning and source."""
+    sheets = {
+        **plan.tables(),
+        "scenario": _key_values(scenario.to_dict()),
+        "run": _key_values(plan.summary.to_dict() | {"warnings": plan.warnings}),
+    }
+    units = units_rows({name: [str(c) for c in frame.columns] for name, frame in sheets.items()})
+    shown = {name: frame.rename(columns=lambda c: title(str(c))) for name, frame in sheets.items()}
+    formats = {
+        name: {title(str(c)): excel_format(str(c)) for c in frame.columns if excel_format(str(c))}
+        for name, frame in sheets.items()
+    }
+    units_sheet = pd.DataFrame(units, columns=UNITS_COLUMNS)
+    return excel_bytes({**shown, "units and sources": units_sheet}, formats)
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

@@ -38,9 +38,11 @@ class ScenarioError(ValueError):
 class Scenario:
     """The planner's choices for one plan. Every field has a documented default."""
 
+    #: Name of the scenario, shown with its stored runs.
     name: str = "baseline"
     #: Demand level (registry table demand_scenarios): its total is split between states by
-    #: contribution share and between workload classes by their demand share.
+    #: contribution share and between workload classes by their demand share. Each level is
+    #: anchored on published figures (Data page: its arithmetic and sources).
     demand_scenario: str = "gigafactories"
     #: The year the plan serves [year]: what exists, what is committed and what can be built by
     #: then. Empty = the demand scenario's plan year.
@@ -53,11 +55,12 @@ class Scenario:
     #: (assumption carbon_in_prices); reported apart from the money paid.
     carbon_price_eur_per_t: float = 67.0
     #: Penalty on unserved demand and on unmet rule floors [EUR/MWh IT]: keeps the plan
-    #: solvable; shortfalls are reported in MWh, never inside a EUR headline.
+    #: solvable when demand cannot be met; shortfalls are reported in MWh, never inside a EUR
+    #: headline.
     value_of_lost_compute_eur_per_mwh: float = 1000.0
     #: Heat price for heat options without their own [EUR/MWh thermal] (assumption heat_price).
     heat_price_eur_per_mwh_th: float = 20.0
-    #: Multiplies every state's demand [-].
+    #: Multiplies every state's demand [x].
     demand_growth: float = 1.0
     #: Facility (building, power and cooling) capex of new capacity [EUR/MW IT] for sites
     #: without their own (assumption facility_capex_eur_per_mw).
@@ -82,8 +85,8 @@ class Scenario:
     #: Largest share of the pooled load in one country [-]; 1 = no limit.
     max_country_share: float = 1.0
     #: Lumpy builds (mixed-integer): a new site is built whole or not at all, with a fixed cost
-    #: and minimum and maximum sizes. Shadow prices then come from the LP with the build
-    #: decisions fixed.
+    #: and minimum and maximum sizes, to compare a few giant sites with many smaller ones.
+    #: Shadow prices then come from the LP with the build decisions fixed.
     lumpy_builds: bool = False
     #: Fixed annual cost of opening a new site [EUR/yr] (lumpy builds only).
     site_fixed_cost_eur_per_yr: float = 0.0
@@ -93,8 +96,10 @@ class Scenario:
     max_build_mw: float | None = None
     #: Placement rule per workload class, overriding the registry (home/eu/trusted/anywhere).
     rules: dict[str, str] = field(default_factory=dict)
-    #: Trusted group: "eu_members" (every EU member state) or a tag of
-    #: member_states.trusted_groups (e.g. us_ai_tier1, the 2025 US AI-diffusion Tier 1).
+    #: Trusted group: whom sensitive work may go to besides home. "eu_members" (every EU
+    #: member state) or a tag of member_states.trusted_groups (e.g. us_ai_tier1, the 2025 US
+    #: AI-diffusion Tier 1 list, which governed chip exports, not whom EU states trust: a
+    #: what-if).
     trusted_group: str = "eu_members"
     #: Extra trusted states (ISO alpha-2), added to the group.
     trusted_states: tuple[str, ...] = ()
@@ -104,22 +109,25 @@ class Scenario:
     fair_access_factor: float = 0.0
     #: Juste retour: each contributing state hosts >= factor x contribution share x pooled load.
     juste_retour_factor: float = 0.0
-    #: Multiplies every national energy cap [-].
+    #: Multiplies every country's grid allowance for new data centres [x].
     energy_cap_scale: float = 1.0
     #: Energy cap per country in every period [MW facility], replacing the registry's.
     energy_cap_overrides: dict[str, float] = field(default_factory=dict)
-    #: Allow new capacity at buildable sites (and at sites with an expansion limit), priced at
-    #: the full-cost annuity of facility and IT hardware. Off = only what exists.
+    #: Allow new capacity at buildable sites (candidates, bids, greenfield options, and sites
+    #: with an expansion limit), priced at the full-cost annuity of facility and IT hardware.
+    #: Off = only what exists in the plan year.
     allow_expansion: bool = True
     #: Cap on total emissions [tCO2/yr]; None = no budget.
     emissions_budget_t: float | None = None
-    #: Cap on water use per country [m3/yr] (WUE x IT energy); None = no cap.
+    #: Cap on water use per country [m3/yr] (WUE x IT energy; sites without a WUE are not
+    #: counted); None = no cap.
     water_cap_m3_per_country: float | None = None
     #: Energy reuse floor (ERF = reused heat / facility energy, EN 50600-4-6) that new sites
     #: must meet, per country [-]; e.g. DE 0.2, Germany's EnEfG s.11 floor for data centres
     #: commissioned from 1 July 2028 (preset "EnEfG reuse floor"). Unmet: a rule shortfall.
     reuse_floors: dict[str, float] = field(default_factory=dict)
-    #: Cap on GPU-equivalents hosted per country for the capped states; None = no cap.
+    #: Cap on GPU-equivalents hosted per country for the capped states (e.g. 50,000, the Tier
+    #: 2 cap of the rescinded 2025 US AI-diffusion rule); None = no cap.
     gpu_cap_per_country: float | None = None
     #: Which countries the GPU cap applies to: "untrusted" (outside the trusted group) or "all".
     gpu_cap_applies_to: str = "untrusted"
@@ -194,50 +202,165 @@ HINTS: dict[str, Any] = get_type_hints(Scenario)
 #: Fields that hold a table; `KEY.NAME=VALUE` sets one entry.
 TABLE_FIELDS = tuple(n for n, h in HINTS.items() if get_origin(h) is dict)
 
-#: What each field's type cannot say: label, unit, range, choices. A field without an entry is
-#: still checked by its type (numbers: finite, within +-MAX_MAGNITUDE).
+#: The dashboard's sidebar sections in order ("" is the top, always open), each with a note.
+SECTIONS: dict[str, str] = {
+    "": "",
+    "Sovereignty": "",
+    "Grid allowances for new data centres": (
+        "Published allowances where they exist; elsewhere the default rule: a share of national "
+        "electricity demand."
+    ),
+    "What-if limits": "",
+    "New capacity: costs and build rules": "",
+}
+_SOVEREIGN, _GRID, _WHAT_IF, _BUILD = list(SECTIONS)[1:]
+
+
+#: What each field's type cannot say: label, unit, range, choices, and how the dashboard shows
+#: it (widget, section, slider range), in the sidebar's order. A field without an entry is still
+#: checked by its type (numbers: finite, within +-MAX_MAGNITUDE). The help of every widget, CLI
+#: line and docs row is the field's `#:` comment (field_docs).
+def _share(label: str, unit: str = "-") -> Spec:
+    """A share or factor from 0 to 1, on a slider in steps of 0.05."""
+    return Spec(label, unit, 0, 1, widget="slider", lo=0, hi=1, step=0.05)
+
+
+def _pool_share(label: str) -> Spec:
+    """A largest share of the pool (above 0, 1 = no limit), on a slider from 0.05."""
+    return Spec(
+        label,
+        "-",
+        0,
+        1,
+        min_exclusive=True,
+        widget="slider",
+        section=_BUILD,
+        lo=0.05,
+        hi=1,
+        step=0.05,
+    )
+
+
+def _what_if_cap(label: str, unit: str, top: float, empty: str = "no cap") -> Spec:
+    """An optional what-if cap, typed in a number box (empty: no cap)."""
+    return Spec(label, unit, 0, top, widget="number", section=_WHAT_IF, step=1000, empty=empty)
+
+
+def _build(label: str, unit: str, top: float, step: float, **more: Any) -> Spec:
+    """A cost or rule of new capacity (>= 0), typed in a number box."""
+    return Spec(label, unit, 0, top, widget="number", section=_BUILD, step=step, **more)
+
+
+def _life(label: str) -> Spec:
+    """A life in years of new capacity (> 0), typed in a number box from 1."""
+    return _build(label, "years", 100, 1, min_exclusive=True, lo=1)
+
+
 SPECS: dict[str, Spec] = {
     "name": Spec("Scenario name"),
-    "demand_scenario": Spec("Demand scenario"),
-    "plan_year": Spec("Plan year", "year", 2000, 2100),
+    "demand_scenario": Spec("Demand scenario", widget="select"),
+    "plan_year": Spec(
+        "Plan year",
+        "year",
+        2000,
+        2100,
+        widget="number",
+        lo=2024,
+        hi=2050,
+        step=1,
+        empty="the demand scenario's plan year",
+    ),
     "base_year": Spec("Base year", "year", 2000, 2100),
-    "carbon_price_eur_per_t": Spec("Carbon cost on top of power prices", "EUR/tCO2", 0, 10_000),
-    "value_of_lost_compute_eur_per_mwh": Spec("Penalty on unserved demand", "EUR/MWh IT", 0, 1e6),
-    "facility_capex_eur_per_mw": Spec("Facility capex", "EUR/MW IT", 0, 1e9),
-    "facility_life_years": Spec("Facility life", "years", 0, 100, min_exclusive=True),
-    "it_capex_eur_per_mw": Spec("IT hardware capex", "EUR/MW IT", 0, 1e9),
-    "it_life_years": Spec("IT hardware life", "years", 0, 100, min_exclusive=True),
-    "discount_rate": Spec("Discount rate", "1/yr", 0, 1),
-    "lead_time_years": Spec("Lead time of a new site", "years", 0, 50),
+    "carbon_price_eur_per_t": Spec(
+        "Carbon cost on top of power prices",
+        "EUR/tCO2",
+        0,
+        10_000,
+        widget="slider",
+        lo=0,
+        hi=300,
+        step=1,
+    ),
+    "energy_cap_scale": Spec(
+        "Grid allowances for new data centres, scale",
+        "x",
+        0,
+        1000,
+        widget="slider",
+        lo=0,
+        hi=3,
+        step=0.05,
+    ),
+    "demand_growth": Spec("Demand growth", "x", 0, 1000, widget="slider", lo=0.25, hi=4, step=0.25),
+    "heat_price_eur_per_mwh_th": Spec(
+        "Heat price", "EUR/MWh th", 0, 10_000, widget="slider", lo=0, hi=100, step=1
+    ),
+    "min_home_share": _share("Minimum share served at home"),
+    "fair_access_factor": _share("Fair access", "x contribution share"),
+    "juste_retour_factor": _share("Juste retour", "x contribution share"),
+    "rules": Spec(
+        "Placement rule per workload class", choices=RULES, widget="rules", section=_SOVEREIGN
+    ),
+    "trusted_group": Spec("Trusted group", widget="select", section=_SOVEREIGN),
+    "trusted_states": Spec(
+        "Extra trusted states", "ISO alpha-2", widget="multiselect", section=_SOVEREIGN
+    ),
     "grid_cap_default_share": Spec(
-        "Default grid allowance", "share of national electricity demand", 0, 1
+        "Default grid allowance",
+        "share of national electricity demand",
+        0,
+        1,
+        widget="slider",
+        section=_GRID,
+        lo=0,
+        hi=0.1,
+        step=0.001,
+        format="%.3f",
     ),
-    "max_site_share": Spec("Largest share of the pool at one site", "-", 0, 1, min_exclusive=True),
-    "max_country_share": Spec(
-        "Largest share of the pool in one country", "-", 0, 1, min_exclusive=True
+    "energy_cap_overrides": Spec(
+        "Grid allowance overrides",
+        "MW facility",
+        0,
+        1e6,
+        widget="cap_overrides",
+        section=_GRID,
+        step=1,
     ),
-    "lumpy_builds": Spec("Lumpy builds (mixed-integer)"),
-    "site_fixed_cost_eur_per_yr": Spec("Fixed cost of a new site", "EUR/yr", 0, 1e11),
-    "min_build_mw": Spec("Smallest new site", "MW IT", 0, 1e5),
-    "max_build_mw": Spec("Largest new site", "MW IT", 0, 1e5),
-    "heat_price_eur_per_mwh_th": Spec("Heat price", "EUR/MWh th", 0, 10_000),
-    "demand_growth": Spec("Demand growth", "-", 0, 1000),
-    "rules": Spec("Placement rule per workload class", choices=RULES),
-    "trusted_group": Spec("Trusted group"),
-    "trusted_states": Spec("Extra trusted states", "ISO alpha-2"),
-    "min_home_share": Spec("Minimum share served at home", "-", 0, 1),
-    "fair_access_factor": Spec("Fair access factor", "-", 0, 1),
-    "juste_retour_factor": Spec("Juste retour factor", "-", 0, 1),
-    "energy_cap_scale": Spec("Grid allowances for new data centres, scale", "-", 0, 1000),
-    "energy_cap_overrides": Spec("Grid allowance per country", "MW facility", 0, 1e6),
-    "allow_expansion": Spec("Allow new capacity"),
-    "emissions_budget_t": Spec("Emissions budget", "tCO2/yr", 0, 1e10),
-    "water_cap_m3_per_country": Spec("Water cap per country", "m3/yr", 0, 1e12),
-    "gpu_cap_per_country": Spec("GPU cap per country", "GPU-equivalents", 0, 1e9),
+    "emissions_budget_t": _what_if_cap("Emissions budget", "tCO2/yr", 1e10, "no budget"),
+    "gpu_cap_per_country": _what_if_cap("GPU cap per country", "GPU-equivalents", 1e9),
+    "gpu_cap_applies_to": Spec(
+        "GPU cap applies to", choices=("untrusted", "all"), widget="select", section=_WHAT_IF
+    ),
+    "water_cap_m3_per_country": _what_if_cap("Water cap per country", "m3/yr", 1e12),
+    "transfer_cost_eur_per_mwh_per_1000km": Spec(
+        "Transfer cost",
+        "EUR/MWh IT per 1000 km",
+        0,
+        1e5,
+        widget="slider",
+        section=_WHAT_IF,
+        lo=0,
+        hi=50,
+        step=0.5,
+    ),
+    "allow_expansion": Spec("Allow new capacity", widget="checkbox", section=_BUILD),
+    "facility_capex_eur_per_mw": _build("Facility capex", "EUR/MW IT", 1e9, 100_000),
+    "facility_life_years": _life("Facility life"),
+    "it_capex_eur_per_mw": _build("IT hardware capex", "EUR/MW IT", 1e9, 100_000),
+    "it_life_years": _life("IT hardware life"),
+    "discount_rate": _build("Discount rate", "1/yr", 1, 0.005, format="%.3f"),
+    "lead_time_years": _build("Lead time of a new site", "years", 50, 0.5),
+    "value_of_lost_compute_eur_per_mwh": _build(
+        "Penalty on unserved demand", "EUR/MWh IT", 1e6, 50
+    ),
+    "max_site_share": _pool_share("Largest share of the pool at one site"),
+    "max_country_share": _pool_share("Largest share of the pool in one country"),
+    "lumpy_builds": Spec("Lumpy builds (mixed-integer)", widget="checkbox", section=_BUILD),
+    "site_fixed_cost_eur_per_yr": _build("Fixed cost of a new site", "EUR/yr", 1e11, 100_000),
+    "min_build_mw": _build("Smallest new site", "MW IT", 1e5, 5),
+    "max_build_mw": _build("Largest new site", "MW IT", 1e5, 5, empty="the site's own bound"),
     "reuse_floors": Spec("Energy reuse floor of new sites per country", "-", 0, 1),
-    "gpu_cap_applies_to": Spec("GPU cap applies to", choices=("untrusted", "all")),
     "kw_per_gpu": Spec("Power per GPU-equivalent", "kW", 0, 10_000, min_exclusive=True),
-    "transfer_cost_eur_per_mwh_per_1000km": Spec("Transfer cost", "EUR/MWh IT per 1000 km", 0, 1e5),
     "autarky": Spec("National build-out (every state at home)"),
     "exclude_categories": Spec("Site categories left out"),
     "disabled_constraints": Spec("Constraint families switched off", choices=SWITCHABLE),
@@ -340,18 +463,26 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     data = scenario.to_dict()
     for item in overrides:
         key, value = parse_override(item)
-        top, dot, sub = key.partition(".")
-        if not dot:
-            data[key] = value
-            continue
-        if top not in TABLE_FIELDS:
-            dotted = ", ".join(f"{t}.NAME" for t in TABLE_FIELDS)
-            raise ScenarioError(f"--set {item!r}: only the tables ({dotted}) take a dotted key")
-        table = data.get(top, {})
-        if not isinstance(table, Mapping):
-            raise ScenarioError(str(fail(top, table, "must be a table")))
-        data[top] = {**table, sub: value}
+        try:
+            data = with_entry(data, key, value)
+        except ScenarioError as e:
+            raise ScenarioError(f"--set {item!r}: {e}") from None
     return from_dict(data)
+
+
+def with_entry(data: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """Return plain scenario data with `key` set; a dotted key sets one table entry
+    (`rules.sensitive`), as `--set`, the page address and the dashboard's controls do."""
+    top, dot, sub = key.partition(".")
+    if not dot:
+        return {**data, key: value}
+    if top not in TABLE_FIELDS:
+        dotted = ", ".join(f"{t}.NAME" for t in TABLE_FIELDS)
+        raise ScenarioError(f"only the tables ({dotted}) take a dotted key")
+    table = data.get(top, {})
+    if not isinstance(table, Mapping):
+        raise ScenarioError(str(fail(top, table, "must be a table")))
+    return {**data, top: {**table, sub: value}}
 
 
 def name_after(overrides: Sequence[str], base_name: str | None = None) -> str:
@@ -437,14 +568,61 @@ def field_docs() -> dict[str, str]:
     return docs
 
 
+def is_whole(name: str) -> bool:
+    """Return whether a field holds whole numbers (its type is int, or int | None)."""
+    hint = HINTS[name]
+    return hint is int or int in get_args(hint)
+
+
+def _default_text(name: str) -> str:
+    default = Scenario().to_dict().get(name)
+    return "empty" if default in (None, [], {}) else _literal(default)
+
+
+def rule_text(name: str) -> str:
+    """Return the rule a field's values follow, in words ("one of home, eu, ...", ">= 0 and
+    <= 1"); "" when only its type applies."""
+    s = spec(name)
+    if s.choices:
+        return f"one of {', '.join(s.choices)}"
+    if s.min is not None or s.max is not None:
+        return s.number_rule().removeprefix("a number ")
+    return ""
+
+
 def describe(name: str) -> str:
     """Return one line on a field: label, unit, default and rule, for the CLI's help."""
-    s, default = spec(name), Scenario().to_dict().get(name)
+    s, rule = spec(name), rule_text(name)
     unit = f" [{s.unit}]" if s.unit else ""
-    shown = "empty" if default in (None, [], {}) else _literal(default)
-    rule = ""
-    if s.min is not None or s.max is not None:
-        rule = f"; {s.number_rule().removeprefix('a number ')}"
-    if s.choices:
-        rule = f"; one of {', '.join(s.choices)}"
-    return f"{name}{unit} = {shown}{rule}: {s.label or field_docs().get(name, '')}"
+    rule = f"; {rule}" if rule else ""
+    return f"{name}{unit} = {_default_text(name)}{rule}: {s.label or field_docs().get(name, '')}"
+
+
+DOCS_HEADER = """# Scenario keys
+
+Every key of a scenario file, of `sovcompute solve --set KEY=VALUE` and of the dashboard's page
+address, with its label in the dashboard, unit, default, rule and help. Generated from
+`optimizer.scenario.SPECS` and the fields' comments by `python scripts/scenario_docs.py`; do not
+edit by hand (tests/test_scenario.py checks it is current).
+
+"""
+
+
+def docs_table() -> str:
+    """Return docs/scenario.md: one table row per scenario field, from the same declarations as
+    the dashboard's sidebar and the CLI's help."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    rows = [
+        "| Key | Label | Unit | Default | Rule | Help |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in FIELDS:
+        s = spec(name)
+        default = _default_text(name)
+        shown = default if default == "empty" else f"`{default}`"
+        values = (f"`{name}`", s.label, s.unit, shown, rule_text(name))
+        rows.append("| " + " | ".join(map(cell, (*values, field_docs().get(name, "")))) + " |")
+    return DOCS_HEADER + "\n".join(rows) + "\n"

@@ -2,7 +2,8 @@
 
 The type comes from the dataclass's annotations (`typing.get_type_hints`), so a new field is
 checked by its type without extra code; a `Spec` adds what a type cannot say: the unit, a label,
-the range and the allowed choices. Every error names the key, the value and the rule, as in
+the range and the allowed choices, and how the dashboard shows it (widget, sidebar section,
+slider range). Every error names the key, the value and the rule, as in
 `time_limit_s='abc': must be a number > 0`. Standard library only: the CLI imports this for its
 help text.
 """
@@ -18,6 +19,11 @@ from typing import Any, Literal, Union, get_args, get_origin
 #: Words read as booleans, as in the registry's yes/no columns (case-insensitive).
 TRUE_WORDS = ("true", "yes", "y", "on", "1")
 FALSE_WORDS = ("false", "no", "n", "off", "0")
+#: The dashboard widgets a field can declare. Choices of "select" and "multiselect" come from the
+#: field's `choices`, or from the registry at run time (demand scenarios, trusted groups,
+#: states); "rules" draws one choice per workload class, "cap_overrides" a country picker with
+#: one number per chosen country.
+WIDGETS = ("slider", "number", "checkbox", "select", "multiselect", "rules", "cap_overrides")
 #: Largest magnitude of a number without a declared maximum: keeps the LP's coefficients finite
 #: (1e308 passes `math.isfinite` but overflows once multiplied by the hours of a year).
 MAX_MAGNITUDE = 1e12
@@ -30,14 +36,38 @@ class Invalid(ValueError):
 @dataclass(frozen=True, slots=True)
 class Spec:
     """What a field's type cannot say. For tuple and dict fields, range and choices apply to
-    each item (dict: each value)."""
+    each item (dict: each value).
+
+    The rest says how the dashboard shows the field: its `widget` (one of WIDGETS; "" for
+    none), the sidebar `section` it sits in ("" for the top), the range a slider or number box
+    offers (`lo`, `hi`, `step`; the rule `min`/`max` still bounds what a file or link may hold),
+    the display `format` ("%.3f") and what an empty value means (`empty`, for optional fields).
+    """
 
     label: str = ""
-    unit: str = ""  # "[EUR/tCO2]" without brackets; "-" for a ratio, "" for none
+    unit: str = ""  # "EUR/tCO2" without brackets; "-" for a ratio, "" for none
     min: float | None = None
     max: float | None = None
     min_exclusive: bool = False
     choices: tuple[str, ...] = ()
+    widget: str = ""
+    section: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    format: str = ""
+    empty: str = ""
+
+    def __post_init__(self) -> None:
+        if self.widget not in ("", *WIDGETS):
+            raise ValueError(f"widget={self.widget!r}: must be one of {', '.join(WIDGETS)}")
+        if self.widget == "slider" and (self.lo is None or self.hi is None or self.step is None):
+            raise ValueError(f"{self.label}: a slider needs lo, hi and step")
+
+    def title(self) -> str:
+        """Return the label with its unit, as widgets and tables show it ("Heat price
+        [EUR/MWh th]"); a ratio ("-") shows no unit."""
+        return f"{self.label} [{self.unit}]" if self.unit not in ("", "-") else self.label
 
     def number_rule(self) -> str:
         """Return the rule a number must follow, in words ("a number >= 0 and <= 1")."""

@@ -1,6 +1,7 @@
 """Plan page: headline figures, where the compute runs and what is built, what binds, exports."""
 
-import altair as alt
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -49,10 +50,15 @@ if not built.empty:
 alloc = result.allocation
 left, right = st.columns(2)
 with left:
-    by_host = alloc.groupby(["host_country", "workload"], as_index=False)["it_mwh"].sum()
+    whose = alloc.groupby(["host_country", "state"], as_index=False)["it_mwh"].sum()
     st.altair_chart(
         charts.bar(
-            by_host, "it_mwh", "host_country", "workload", "Where the compute runs [MWh IT/yr]"
+            whose,
+            "it_mwh",
+            "host_country",
+            "state",
+            "Where the compute runs, and whose it is [MWh IT/yr]",
+            countries=ui.countries(),
         )
     )
 with right:
@@ -67,7 +73,7 @@ with right:
     )
     used = used[used["mw"] > 1e-6].groupby(["country", "what"], as_index=False)["mw"].sum()
     st.altair_chart(
-        charts.bar(used, "mw", "country", "what", "Capacity by country [MW IT], existing and new")
+        charts.bar(used, "mw", "country", "what", "Capacity by country, existing and new [MW IT]")
     )
 
 st.subheader("What binds, and what it is worth")
@@ -86,19 +92,7 @@ else:
             + "\n".join(f"- {ui.md_escape(text)}" for text in grid["sentence"])
         )
     with st.expander(f"All {len(levers)} binding constraints, per year"):
-        st.dataframe(
-            ordered,
-            hide_index=True,
-            column_config={
-                "sentence": st.column_config.TextColumn("In words", width="large"),
-                "family": "Constraint family",
-                "subject": "Where",
-                "value_eur_per_yr": st.column_config.NumberColumn(
-                    "Value of one more unit [EUR/yr]", format="%.0f"
-                ),
-                "holds_for": st.column_config.NumberColumn("Holds for [MW]", format="%.2f"),
-            },
-        )
+        ui.table(ordered, {"sentence": st.column_config.TextColumn(width="large")})
 allowances = optimizer.grid_allowances(ui.inputs(), scenario)
 new_by_country = (
     (result.sites["new_mw"] * result.sites["pue"]).groupby(result.sites["country"]).sum()
@@ -108,34 +102,14 @@ allowances["binding"] = allowances["country"].isin(
     levers.loc[levers["family"] == "energy_cap", "subject"]
 )
 with st.expander("Grid allowances for new data centres [MW facility] and their basis"):
-    st.dataframe(
-        allowances.sort_values("new_builds_mw", ascending=False),
-        hide_index=True,
-        column_config={
-            "country": "Country",
-            "energy_cap_mw": st.column_config.NumberColumn("Allowance [MW]", format="%.1f"),
-            "basis": "Basis",
-            "new_builds_mw": st.column_config.NumberColumn(
-                "Used by new builds [MW]", format="%.1f"
-            ),
-            "binding": "Binds",
-        },
-    )
+    ui.table(allowances.sort_values("new_builds_mw", ascending=False))
 with st.expander("Marginal cost of 1 MW more demand all year, per state [EUR/yr]"):
     marginal = optimizer.marginal_costs(result.duals)
-    st.dataframe(
-        marginal.sort_values("marginal_cost_eur_per_mw_yr", ascending=False),
-        hide_index=True,
-        column_config={
-            "marginal_cost_eur_per_mw_yr": st.column_config.NumberColumn(
-                "Marginal cost [EUR/yr per MW]", format="%.0f"
-            )
-        },
-    )
+    ui.table(marginal.sort_values("marginal_cost_eur_per_mw_yr", ascending=False))
 
 st.subheader("Sites")
 sites = result.sites[(result.sites["it_mwh"] > 0) | (result.sites["capacity_mw"] > 0)]
-st.dataframe(
+ui.table(
     sites.sort_values("peak_it_mw", ascending=False)[
         [
             "site_name",
@@ -150,41 +124,17 @@ st.dataframe(
             "capital_cost_eur",
         ]
     ],
-    hide_index=True,
-    column_config={
-        "site_name": "Site",
-        "country": "Country",
-        "capacity_status": "Status",
-        "available_mw": st.column_config.NumberColumn("Existing [MW IT]", format="%.1f"),
-        "new_mw": st.column_config.NumberColumn("Built [MW IT]", format="%.1f"),
-        "peak_it_mw": st.column_config.NumberColumn("Peak load [MW IT]", format="%.1f"),
-        "utilisation": st.column_config.ProgressColumn(
-            "Utilisation", min_value=0.0, max_value=1.0, format="%.2f"
-        ),
-        "pue": st.column_config.NumberColumn("PUE", format="%.2f"),
-        "heat_mwh_th": st.column_config.NumberColumn("Heat reused [MWh th/yr]", format="%.0f"),
-        "capital_cost_eur": st.column_config.NumberColumn("Capital [EUR/yr]", format="%.0f"),
-    },
+    {"utilisation": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")},
 )
 kinds = {**dict.fromkeys(optimizer.MONEY, "money"), "carbon": "shadow cost"}
 costs = pd.DataFrame(
     [
-        (term, value, kinds.get(term, "penalty"))
+        (term.replace("_", " "), value, kinds.get(term, "penalty"))
         for term, value in sorted(result.cost_breakdown_eur.items())
     ],
     columns=["term", "eur_per_yr", "kind"],
 )
-st.altair_chart(
-    alt.Chart(costs)
-    .mark_bar()
-    .encode(
-        x=alt.X("eur_per_yr:Q", title="EUR/yr"),
-        y=alt.Y("term:N", sort="-x", title="Cost term"),
-        color=alt.Color("kind:N", title="Kind"),
-        tooltip=["term", "kind", alt.Tooltip("eur_per_yr:Q", format=",.0f")],
-    )
-    .properties(title="Cost breakdown: money, shadow cost and penalties", width="container")
-)
+st.altair_chart(charts.cost_breakdown(costs))
 
 st.subheader("Export")
 # Files are made when clicked (deferred), so a slider move does not rebuild them, and a
@@ -200,14 +150,14 @@ for name, table in {"allocation": alloc, "sites": result.sites, "states": result
     csv_col, parquet_col = st.columns(2)
     csv_col.download_button(
         f"{name.capitalize()} (CSV)",
-        lambda t=table: optimizer.csv_text(t),
+        functools.partial(optimizer.csv_text, table),
         f"{name}.csv",
         "text/csv",
         on_click="ignore",
     )
     parquet_col.download_button(
         f"{name.capitalize()} (Parquet)",
-        lambda t=table: optimizer.parquet_bytes(t),
+        functools.partial(optimizer.parquet_bytes, table),
         f"{name}.parquet",
         "application/octet-stream",
         on_click="ignore",
@@ -222,5 +172,5 @@ toml_col.download_button(
 )
 if store_col.button("Store this run"):
     # The plan on screen is stored as it is; nothing is solved again.
-    run_id, _, _ = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)
+    run_id = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)[0]
     st.success(f"Stored run {run_id}; compare it on the Pooling page.")

@@ -29,9 +29,7 @@ st.altair_chart(
         ui.outlines(),
         sites,
         size="capacity_mw",
-        size_title="capacity [MW IT]",
         color="kind",
-        color_title="capacity",
         country_values=trade,
         country_field="net_export_mwh",
         tooltip=[

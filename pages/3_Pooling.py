@@ -33,26 +33,17 @@ st.caption(
     "the pool. The money figure holds no penalty: unserved demand and unmet rules are shown "
     "apart, in MWh."
 )
-st.dataframe(
-    result.totals.drop(columns="metric"),
-    hide_index=True,
-    column_config={
-        "label": "Measure",
-        "pooled": st.column_config.NumberColumn("Pooled", format="%.0f"),
-        "national": st.column_config.NumberColumn("National build-out", format="%.0f"),
-        "dividend": st.column_config.NumberColumn("Dividend", format="%.0f"),
-    },
-)
+ui.table(result.totals.drop(columns="metric"))
 st.altair_chart(
     charts.bar(
-        result.by_state.rename(columns={"dividend_cost_eur": "pooling dividend [EUR/yr]"}),
-        "pooling dividend [EUR/yr]",
+        result.by_state,
+        "dividend_cost_eur",
         "state",
-        title="Pooling dividend per state, money only [EUR/yr]",
+        heading="Pooling dividend per state, money only [EUR/yr]",
     )
 )
 with st.expander("Per state: pooled, national and dividend"):
-    st.dataframe(result.by_state, hide_index=True)
+    ui.table(result.by_state)
 
 st.subheader("What the rules cost")
 RULES_OFF = {
@@ -71,11 +62,10 @@ else:
         "This scenario against the same one with every workload free to run anywhere and no "
         "home share, fair access or juste retour; split like the pooling dividend."
     )
-    st.dataframe(
+    ui.table(
         costs.totals.drop(columns="metric").rename(
-            columns={"pooled": "rules off", "national": "with the rules", "dividend": "rule cost"}
-        ),
-        hide_index=True,
+            columns={"pooled": "rules_off", "national": "with_rules", "dividend": "rule_cost"}
+        )
     )
 
 st.subheader("Two stored runs side by side")
@@ -85,14 +75,26 @@ if len(runs) < 2:
     st.stop()
 labels = {r.run_id: f"{r.run_id} - {r.scenario_name} ({r.status})" for r in runs.itertuples()}
 a_id, b_id = st.columns(2)
-first = a_id.selectbox("Run A", list(labels), format_func=labels.get, index=1)
-second = b_id.selectbox("Run B", list(labels), format_func=labels.get, index=0)
+first = a_id.selectbox("Run A", list(labels), format_func=labels.__getitem__, index=1)
+second = b_id.selectbox("Run B", list(labels), format_func=labels.__getitem__, index=0)
+if first is None or second is None:  # a choice is always made (index is set)
+    st.stop()
 a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
 diff = optimizer.diff_runs(a, b)
-st.dataframe(diff.totals, hide_index=True)
+ui.table(diff.totals)
+
+
+def setting(key: str) -> str:
+    """Return a scenario key in words: its label and unit, and the table entry if dotted."""
+    top, _, entry = key.partition(".")
+    spec = optimizer.SPECS.get(top)
+    words = spec.title() if spec is not None and spec.label else top
+    return f"{words}: {entry}" if entry else words
+
+
 st.write("**Scenario differences**")
-st.dataframe(diff.scenario, hide_index=True)
-st.write("**Input differences** (rows of inputs/ that differ)")
+ui.table(diff.scenario.assign(key=diff.scenario["key"].map(setting)))
+st.write("**Input differences** (rows of the runs' inputs that differ)")
 for name, changed in diff.inputs.items():
-    st.text(name)
-    st.dataframe(changed, hide_index=True)
+    st.caption(ui.md_escape(f"Table {name} of the run folders"))
+    ui.table(changed)

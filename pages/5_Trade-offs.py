@@ -1,35 +1,26 @@
 """Trade-offs page: sweep one setting and see what it costs: cost against emissions and against
 fairness, each with its Pareto front, unserved demand and home share."""
 
-import altair as alt
 import streamlit as st
 
 import charts
 import optimizer
 import ui
 
-SETTINGS = {
-    "carbon_price_eur_per_t": ("Carbon cost on top of prices [EUR/tCO2]", 0.0, 300.0),
-    "fair_access_factor": ("Fair access factor", 0.0, 1.0),
-    "juste_retour_factor": ("Juste retour factor", 0.0, 1.0),
-    "min_home_share": ("Minimum home share", 0.0, 1.0),
-    "energy_cap_scale": ("Grid allowances for new data centres [x]", 0.1, 2.0),
-    "demand_growth": ("Demand growth [x]", 0.5, 4.0),
-    "max_site_share": ("Largest share of the pool at one site", 0.05, 1.0),
-}
+#: The settings a sweep can move: the scenario's fields with a slider range, as the sidebar
+#: shows them (optimizer.SPECS).
+SETTINGS = {name: spec for name, spec in optimizer.SPECS.items() if spec.widget == "slider"}
 
-# Fairness outcomes of a plan: (axis label, what it means).
+# Fairness outcomes of a plan, and what each means.
 FAIRNESS = {
     "juste_retour_met": (
-        "juste retour: share of host countries' contributions returned as hosting",
         "For each contributing country with a usable site: its share of the pooled load divided "
         "by its share of contributions, capped at 1, weighted by contribution. 1 means every "
-        "such country hosts at least what it pays in.",
+        "such country hosts at least what it pays in."
     ),
     "min_access_ratio": (
-        "fair access: lowest share of a state's entitlement served",
         "A state's entitlement is its contribution share of total demand, capped at its own "
-        "demand. 1 means every state is served at least its entitlement.",
+        "demand. 1 means every state is served at least its entitlement."
     ),
 }
 
@@ -39,9 +30,9 @@ st.caption(
     "this session (for hundreds of scenarios use `sovcompute sweep`, which runs on Dask). "
     "Cost is money only; a plan that leaves demand unserved or a rule unmet is not on a front."
 )
-key = st.selectbox("Setting to sweep", list(SETTINGS), format_func=lambda k: SETTINGS[k][0])
-label, lo, hi = SETTINGS[key]
-low, high = st.slider("Range", lo, hi, (lo, hi))
+key = st.selectbox("Setting to sweep", list(SETTINGS), format_func=lambda k: SETTINGS[k].title())
+lo, hi = float(SETTINGS[key].lo or 0.0), float(SETTINGS[key].hi or 0.0)
+low, high = st.slider("Range", lo, hi, (lo, hi), step=float(SETTINGS[key].step or 0.01))
 points = st.slider("Points", 3, 25, 9)
 if st.button("Run the sweep", type="primary"):
     values = [round(low + (high - low) * i / (points - 1), 4) for i in range(points)]
@@ -56,41 +47,24 @@ if st.button("Run the sweep", type="primary"):
     st.session_state["tradeoff"] = (key, frame)
 if "tradeoff" in st.session_state:
     key, frame = st.session_state["tradeoff"]
-    setting = SETTINGS[key][0]
     st.altair_chart(
-        charts.trade_off(
-            frame, "emissions_t", "emissions [tCO2/yr]", "pareto_cost_co2", key, setting
-        ).properties(title="Cost against emissions"),
+        charts.trade_off(frame, "emissions_t", "pareto_cost_co2", key).properties(
+            title="Cost against emissions"
+        ),
         width="stretch",
     )
-    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=lambda k: FAIRNESS[k][0])
-    axis, caption = FAIRNESS[measure]
+    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=charts.title)
     front = next(flag for flag, (y, _) in optimizer.FRONTS.items() if y == measure)
     st.altair_chart(
-        charts.trade_off(frame, measure, axis, front, key, setting).properties(
+        charts.trade_off(frame, measure, front, key).properties(
             title="Cost against fairness (right is fairer)"
         ),
         width="stretch",
     )
-    st.caption(caption)
-    for metric, title in (
-        ("cost_eur", "annual cost, money only [EUR/yr]"),
-        ("new_mw", "new capacity built [MW IT]"),
-        ("unserved_mwh", "unserved demand [MWh/yr]"),
-        ("shortfall_mwh", "rule shortfall [MWh/yr]"),
-        ("home_share", "share served at home"),
-    ):
-        st.altair_chart(
-            alt.Chart(frame)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X(f"{key}:Q", title=setting),
-                y=alt.Y(f"{metric}:Q", title=title),
-            )
-            .properties(height=220),
-            width="stretch",
-        )
-    st.dataframe(frame, hide_index=True)
+    st.caption(FAIRNESS[measure])
+    for metric in ("cost_eur", "new_mw", "unserved_mwh", "shortfall_mwh", "home_share"):
+        st.altair_chart(charts.line(frame, key, metric), width="stretch")
+    ui.table(frame)
     st.download_button(
         "Sweep (CSV)", optimizer.csv_text(frame), "tradeoff.csv", "text/csv", on_click="ignore"
     )

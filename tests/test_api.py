@@ -28,7 +28,7 @@ def test_pooling_against_national_build_out_on_the_default_data(db: Path) -> Non
     assert c.national.summary.unserved_mwh == 0 and c.national.summary.penalty_eur == 0
     assert c.pooled.summary.unserved_mwh == 0
     assert totals.loc["cost_eur", "dividend"] == pytest.approx(
-        c.national.summary.cost_eur - c.pooled.summary.cost_eur
+        (c.national.summary.cost_eur or 0.0) - (c.pooled.summary.cost_eur or 0.0)
     )
     assert totals.loc["cost_eur", "dividend"] > 0
     assert set(c.by_state["state"]) >= {"DE", "FR", "EE"}
@@ -47,7 +47,7 @@ def test_the_default_plan_uses_the_operational_fleet_and_pays_for_what_it_builds
     buildable = sites[sites["capacity_status"] == "buildable"]
     assert (buildable["peak_it_mw"] <= buildable["new_mw"] + 1e-6).all()
     assert p.cost_breakdown_eur["capital"] == pytest.approx(p.sites["capital_cost_eur"].sum())
-    assert p.summary.new_mw > 0 and p.cost_breakdown_eur["capital"] > 0
+    assert (p.summary.new_mw or 0.0) > 0 and p.cost_breakdown_eur["capital"] > 0
 
 
 def test_runs_are_stored_and_read_back(db: Path) -> None:

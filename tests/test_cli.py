@@ -36,7 +36,7 @@ def test_data_tables_and_export(db: Path, tmp_path: Path) -> None:
     assert len(frame) == sites and "provenance_it_capacity_mw" in frame
 
 
-def test_db_from_environment(db: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_db_from_environment(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
     code, _ = run("data", "export", "periods", str(tmp_path / "p.parquet"))
     assert code == 0 and len(pd.read_parquet(tmp_path / "p.parquet")) == 12  # the months

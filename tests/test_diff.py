@@ -10,7 +10,9 @@ from streamlit.testing.v1 import AppTest
 from optimizer import label
 from optimizer.api import load_run, run_and_store
 from optimizer.diff import diff_runs
+from optimizer.labels import title
 from optimizer.scenario import Scenario
+from ui import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +33,8 @@ def test_diff_names_the_scenario_key_and_the_input_rows_that_differ(
 ) -> None:
     a, b = (load_run(r, db) for r in two_runs)
     diff = diff_runs(a, b)
-    assert "energy_cap_overrides" in set(diff.scenario["key"])
+    changed = diff.scenario.set_index("key").loc["energy_cap_overrides.DE"]
+    assert (changed["A"], changed["B"]) == ("not set", "100.0")
     caps = diff.inputs["inputs/energy_caps"]
     de = caps[caps["country"] == "DE"].set_index("side")
     assert float(de.loc["A only", "energy_cap_mw"]) != 100.0
@@ -57,7 +60,12 @@ def test_pooling_page_shows_the_diff_of_runs_with_different_inputs(
     at = AppTest.from_file(str(ROOT / "pages/3_Pooling.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    assert "inputs/energy_caps" in [t.value for t in at.text]
+    assert any(md_escape("inputs/energy_caps") in c.value for c in at.caption)
     shown = [df.value for df in at.dataframe]
-    assert any("energy_cap_overrides" in set(df.get("key", [])) for df in shown)
-    assert any(label("cost_eur") in set(df.get("total", [])) for df in shown)
+    setting = "Grid allowance overrides [MW facility]: DE"
+    scenario = next(df for df in shown if setting in set(df.get(title("key"), [])))
+    assert scenario.set_index(title("key")).loc[setting].tolist() == ["not set", "100.0"]
+    assert any(label("cost_eur") in set(df.get(title("total"), [])) for df in shown)
+    caps = next(df for df in shown if title("side") in df and title("energy_cap_mw") in df)
+    de = caps[caps[title("country")] == "DE"].set_index(title("side"))[title("energy_cap_mw")]
+    assert float(de["B only"]) == 100.0 and float(de["A only"]) != 100.0  # both values shown

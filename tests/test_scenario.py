@@ -13,12 +13,14 @@ import pytest
 from optimizer.scenario import (
     FIELDS,
     HINTS,
+    SECTIONS,
     SPECS,
     Scenario,
     ScenarioError,
     apply_overrides,
     check_against,
     describe,
+    docs_table,
     field_docs,
     from_dict,
     name_after,
@@ -28,6 +30,8 @@ from optimizer.scenario import (
 )
 from optimizer.spec import MAX_MAGNITUDE, Invalid, Spec, convert
 from tests.tiny import tiny
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def overridden(*items: str) -> Scenario:
@@ -48,7 +52,7 @@ def refused(*items: str) -> str:
     + [("yes", True), ("ON", True), ("true", True), ("1", True), ("y", True)],
 )
 def test_booleans_read_like_the_registry(key: str, text: str, value: bool) -> None:
-    start = Scenario(**{key: not value})
+    start = from_dict({key: not value})
     assert getattr(apply_overrides(start, [f"{key}={text}"]), key) is value
 
 
@@ -145,9 +149,9 @@ def test_text_fields_keep_the_text_as_written() -> None:
 def test_inner_mappings_are_read_only_and_still_serialise() -> None:
     sc = Scenario(rules={"sensitive": "home"}, energy_cap_overrides={"DK": 40.0})
     with pytest.raises(TypeError):
-        sc.rules["sensitive"] = "anywhere"  # type: ignore[index]
+        sc.rules["sensitive"] = "anywhere"
     with pytest.raises(TypeError):
-        sc.energy_cap_overrides["SE"] = 1.0  # type: ignore[index]
+        sc.energy_cap_overrides["SE"] = 1.0
     assert sc.to_dict()["rules"] == {"sensitive": "home"}
     assert 'sensitive = "home"' in sc.to_toml()
     assert sc == Scenario(rules={"sensitive": "home"}, energy_cap_overrides={"DK": 40})
@@ -199,6 +203,35 @@ def test_every_declaration_belongs_to_a_field_and_every_field_has_help() -> None
     missing = [n for n in FIELDS if not (docs.get(n) or spec(n).label)]
     assert not missing
     assert docs["time_limit_s"] == "Solver time limit [s]."
+
+
+def test_docs_table_is_current() -> None:
+    written = (ROOT / "docs" / "scenario.md").read_text(encoding="utf-8")
+    assert written == docs_table(), "run: python scripts/scenario_docs.py"
+    for name in FIELDS:
+        assert f"| `{name}` | {spec(name).label} |" in written
+
+
+def test_every_widget_is_declared_whole() -> None:
+    docs = field_docs()
+    for name, s in SPECS.items():
+        if not s.widget:
+            continue
+        assert s.section in SECTIONS and docs[name], name
+        if s.widget == "slider":  # the slider's range lies within what the rule allows
+            assert s.lo is not None and s.hi is not None and s.lo < s.hi, name
+            assert (s.min is None or s.lo >= s.min) and (s.max is None or s.hi <= s.max), name
+
+
+def test_a_spec_title_carries_its_unit() -> None:
+    assert SPECS["carbon_price_eur_per_t"].title() == (
+        "Carbon cost on top of power prices [EUR/tCO2]"
+    )
+    assert SPECS["min_home_share"].title() == "Minimum share served at home"  # a ratio
+    with pytest.raises(ValueError, match="a slider needs lo, hi and step"):
+        Spec("x", widget="slider")
+    with pytest.raises(ValueError, match="widget='dial'"):
+        Spec("x", widget="dial")
 
 
 def test_describe_gives_unit_default_and_range() -> None:

@@ -62,7 +62,7 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
         store.migrate(con)
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     assert "a" in tables and "b" not in tables
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 1
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (1,)
 
 
 def test_every_seeded_value_has_provenance(db: Path) -> None:

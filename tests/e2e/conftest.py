@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from tests.e2e.server import CHROMIUM, FLAGS, running_app
 
@@ -21,7 +22,7 @@ def server(template_db: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
+def browser() -> Iterator[Browser]:
     """Debian chromium; a missing browser fails the test rather than skipping it."""
     from playwright.sync_api import sync_playwright
 

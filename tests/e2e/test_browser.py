@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import openpyxl
 import pandas as pd
+from playwright.sync_api import Browser, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui import eur
@@ -20,12 +21,12 @@ CARBON = "Carbon cost on top of prices [EUR/yr]"
 KEYS = ["state", "workload", "site_id", "period"]
 
 
-def metric_text(page, label: str) -> str:  # type: ignore[no-untyped-def]
+def metric_text(page: Page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]').filter(has_text=label)
     return str(box.locator('[data-testid="stMetricValue"]').inner_text())
 
 
-def wait_for_change(page, label: str, before: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for_change(page: Page, label: str, before: str) -> None:
     page.wait_for_function(
         """([label, before]) => {
             const box = [...document.querySelectorAll('[data-testid=stMetric]')]
@@ -38,7 +39,9 @@ def wait_for_change(page, label: str, before: str) -> None:  # type: ignore[no-u
     )
 
 
-def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_slider_changes_plan_and_download_matches_cli(
+    server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
     url, db = server
     page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1200})
     page.goto(f"{url}/Plan")
@@ -93,7 +96,9 @@ def test_slider_changes_plan_and_download_matches_cli(server, browser, tmp_path:
     assert metric_text(page, COST) == eur(summary["cost_eur"])
 
 
-def test_upload_refuses_a_bad_file_and_accepts_a_good_one(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_upload_refuses_a_bad_file_and_accepts_a_good_one(
+    server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
     from optimizer.api import registry
 
     url, db = server
@@ -138,8 +143,8 @@ def test_upload_refuses_a_bad_file_and_accepts_a_good_one(server, browser, tmp_p
 
 
 def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
-    server, browser, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    server: tuple[str, Path], browser: Browser, tmp_path: Path
+) -> None:
     """The issue's 'done when': change a country's energy cap, see the plan and its shadow
     prices change, compare pooled against autarky on another page with the scenario kept, and
     download a workbook with every sheet filled."""
@@ -156,7 +161,9 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
     assert page.get_by_text(sentence).count() == 0
 
     page.get_by_text("Grid allowances for new data centres", exact=True).click()
-    picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Override the cap of")
+    picker = page.locator('[data-testid="stMultiSelect"]').filter(
+        has_text="Grid allowance overrides"
+    )
     box = picker.get_by_role("combobox")
     # Keys typed while the expander is still opening are lost: wait for its animation to end.
     page.wait_for_function("document.getAnimations().length === 0", timeout=30000)
@@ -178,7 +185,7 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
 
     scenario = apply_overrides(Scenario(), ["energy_cap_overrides.FR=100"])
     expected = plan(scenario, db)
-    assert metric_text(page, COST) == eur(expected.summary.cost_eur)
+    assert metric_text(page, COST) == eur(expected.summary.cost_eur or 0.0)
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Pooling").click()
     saves = "Pooling saves [EUR/yr]"
@@ -200,7 +207,7 @@ def test_planner_walkthrough_cap_shadow_price_pooling_and_workbook(
     assert filled >= set(rows) - {"unserved"}, rows
 
 
-def edit_site_cell(page, editor, column: str, value: str) -> None:  # type: ignore[no-untyped-def]
+def edit_site_cell(page: Page, editor: Locator, column: str, value: str) -> None:
     """Type `value` into `column` of the first row of the sites editor on the Data page."""
     from optimizer import TABLES
 
@@ -210,6 +217,7 @@ def edit_site_cell(page, editor, column: str, value: str) -> None:  # type: igno
     # A key press during a rerun can be lost on a loaded machine: try the walk again.
     for attempt in range(3):
         box = canvas.bounding_box()
+        assert box is not None, "the editor is not on screen"
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)  # focus the grid
         # Wherever the selection was left (Enter moves it down a row), go to the top-left cell.
         for _ in range(len(TABLES["sites"].column_names)):
@@ -229,7 +237,9 @@ def edit_site_cell(page, editor, column: str, value: str) -> None:  # type: igno
     overlay.wait_for(state="detached")
 
 
-def test_editor_refuses_a_bad_value_then_saves_a_good_one_as_a_user_edit(server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_editor_refuses_a_bad_value_then_saves_a_good_one_as_a_user_edit(
+    server: tuple[str, Path], browser: Browser
+) -> None:
     from optimizer import registry_table
 
     url, db = server

@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import Browser
 
 from tests.e2e.server import running_app
 
@@ -36,8 +37,8 @@ def is_local(ip: str) -> bool:
 
 
 def test_no_connection_leaves_localhost_while_every_page_loads(
-    template_db: Path, tmp_path: Path, browser
-) -> None:  # type: ignore[no-untyped-def]
+    template_db: Path, tmp_path: Path, browser: Browser
+) -> None:
     db = tmp_path / "app.duckdb"
     shutil.copy(template_db, db)
     seen: set[tuple[str, str, str]] = set()  # (kind, local, remote) of every socket sampled
