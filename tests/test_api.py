@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import highspy
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -142,11 +143,6 @@ def test_workbook_has_every_sheet_filled(db: Path, tmp_path: Path) -> None:
     assert run_sheet["status"] == "optimal"
 
 
-class _Stats:
-    def __init__(self, status: highspy.HighsModelStatus, has_solution: bool) -> None:
-        self.status, self.has_solution = status, has_solution
-
-
 HMS = highspy.HighsModelStatus
 
 
@@ -164,9 +160,11 @@ HMS = highspy.HighsModelStatus
 def test_solver_outcomes_map_to_plan_statuses(
     code: highspy.HighsModelStatus, has: bool, expected: str
 ) -> None:
+    from optimizer.highs import Solution
     from optimizer.solve import _status
 
-    assert _status(_Stats(code, has)).value == expected
+    none = np.zeros(0)
+    assert _status(Solution(code, has, none, none, none, none, False)).value == expected
 
 
 RICH = Scenario(
