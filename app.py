@@ -5,12 +5,12 @@ byte, then runs the chosen page. Only Streamlit is imported here: the pages impo
 import streamlit as st
 
 PAGES = [
-    st.Page("pages/0_Home.py", title="Home", default=True),
-    st.Page("pages/1_Plan.py", title="Plan"),
-    st.Page("pages/2_Map.py", title="Map"),
-    st.Page("pages/3_Pooling.py", title="Pooling"),
-    st.Page("pages/4_Data.py", title="Data"),
-    st.Page("pages/5_Trade-offs.py", title="Trade-offs"),
+    st.Page("views/0_Home.py", title="Home", default=True),
+    st.Page("views/1_Plan.py", title="Plan"),
+    st.Page("views/2_Map.py", title="Map"),
+    st.Page("views/3_Pooling.py", title="Pooling"),
+    st.Page("views/4_Data.py", title="Data"),
+    st.Page("views/5_Trade-offs.py", title="Trade-offs"),
 ]
 
 page = st.navigation(PAGES)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from optimizer.spec import Spec
 
 STORE = "scenario"
-DEFAULT = optimizer.Scenario()
 TRUSTED_LABELS = {
     "eu_members": "EU member states",
     "us_ai_tier1": "US AI-diffusion Tier 1 (what-if)",
@@ -103,11 +101,14 @@ def inputs() -> optimizer.Inputs:
     return _inputs(str(db_path()), _version())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _plan(path: str, version: float, scenario_json: str) -> optimizer.Plan:
-    return optimizer.plan(
-        optimizer.scenario_from_json(scenario_json), inputs=_inputs(path, version)
-    )
+#: A scenario is cached by its JSON text; plans and comparisons are kept as they are, not
+#: copied on every read (pages only read them).
+HASH: dict[str | type[Any], Callable[[Any], Any]] = {optimizer.Scenario: optimizer.Scenario.to_json}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=HASH)
+def _plan(path: str, version: float, scenario: optimizer.Scenario) -> optimizer.Plan:
+    return optimizer.plan(scenario, inputs=_inputs(path, version))
 
 
 def _solved[T](solve: Callable[[], T]) -> T:
@@ -123,31 +124,25 @@ def _solved[T](solve: Callable[[], T]) -> T:
 def plan(scenario: optimizer.Scenario) -> optimizer.Plan:
     """Solve a scenario, cached by scenario and database version."""
     with st.spinner("Solving..."):
-        return _solved(lambda: _plan(str(db_path()), _version(), scenario.to_json()))
+        return _solved(lambda: _plan(str(db_path()), _version(), scenario))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _compare(path: str, version: float, scenario_json: str) -> optimizer.Comparison:
-    return optimizer.compare(
-        optimizer.scenario_from_json(scenario_json), inputs=_inputs(path, version)
-    )
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH)
+def _compare(path: str, version: float, scenario: optimizer.Scenario) -> optimizer.Comparison:
+    return optimizer.compare(scenario, inputs=_inputs(path, version))
 
 
 def compare(scenario: optimizer.Scenario) -> optimizer.Comparison:
     """Solve a scenario pooled and as national build-out, cached."""
     with st.spinner("Solving the pooled plan and the national build-out..."):
-        return _solved(lambda: _compare(str(db_path()), _version(), scenario.to_json()))
+        return _solved(lambda: _compare(str(db_path()), _version(), scenario))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=HASH)
 def _rule_cost(
-    path: str, version: float, scenario_json: str, without_json: str
+    path: str, version: float, scenario: optimizer.Scenario, without_json: str
 ) -> optimizer.Comparison:
-    return optimizer.rule_cost(
-        optimizer.scenario_from_json(scenario_json),
-        json.loads(without_json),
-        inputs=_inputs(path, version),
-    )
+    return optimizer.rule_cost(scenario, json.loads(without_json), inputs=_inputs(path, version))
 
 
 def rule_cost(scenario: optimizer.Scenario, without: dict[str, Any]) -> optimizer.Comparison:
@@ -155,12 +150,12 @@ def rule_cost(scenario: optimizer.Scenario, without: dict[str, Any]) -> optimize
     with st.spinner("Solving without the rules..."):
         return _solved(
             lambda: _rule_cost(
-                str(db_path()), _version(), scenario.to_json(), json.dumps(without, sort_keys=True)
+                str(db_path()), _version(), scenario, json.dumps(without, sort_keys=True)
             )
         )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _choices(path: str, version: float) -> dict[str, optimizer.Scenario]:
     return {**optimizer.presets(), **optimizer.scenarios(path)}
 
@@ -195,8 +190,8 @@ def outlines() -> dict[str, Any]:
 
 
 def user() -> str:
-    """Name the person editing, for provenance."""
-    return os.environ.get("USER", "dashboard")
+    """Name the person editing, for provenance: their e-mail, or the local single user."""
+    return access().who
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -236,12 +231,12 @@ def _load_initial_scenario() -> None:
     scenario, problems = scenario_from_url({k: st.query_params[k] for k in st.query_params})
     if problems:
         st.session_state["url_error"] = problems
-    st.session_state[STORE] = scenario.to_dict()
+    st.session_state[STORE] = scenario
 
 
 def set_scenario(scenario: optimizer.Scenario) -> None:
     """Replace the current scenario (a preset or a saved one); the controls follow it."""
-    st.session_state[STORE] = scenario.to_dict()
+    st.session_state[STORE] = scenario
 
 
 def _widget(field: str, default: Any = None) -> str:
@@ -253,21 +248,30 @@ def _widget(field: str, default: Any = None) -> str:
     """
     key = f"w:{field}"
     value = _get(field)
-    st.session_state[key] = default if value is None else value
+    # Widgets hold lists, the scenario tuples: a tuple would read as a change and fire the
+    # widget's callback on the next run.
+    st.session_state[key] = default if value is None else _plain(value)
     return key
 
 
 def _get(field: str) -> Any:
-    values = st.session_state[STORE]
-    if "." in field:
-        top, sub = field.split(".", 1)
-        return values.get(top, {}).get(sub)
-    return values.get(field, getattr(DEFAULT, field))
+    top, _, entry = field.partition(".")
+    value = getattr(current_scenario(), top)
+    return value.get(entry) if entry else value
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _put(field: str, value: Any) -> None:
-    plain = list(value) if isinstance(value, tuple) else value
-    st.session_state[STORE] = optimizer.with_entry(st.session_state[STORE], field, plain)
+    """Set one field (or table entry) of the scenario: the one scenario object of the session
+    is replaced by a checked copy, or kept with the broken rule shown on the page."""
+    try:
+        changed = optimizer.with_entry(current_scenario().to_dict(), field, _plain(value))
+        set_scenario(optimizer.scenario_from_dict(changed))
+    except optimizer.ScenarioError as e:
+        st.session_state["scenario_error"] = str(e)
 
 
 def _store(field: str) -> None:
@@ -276,13 +280,14 @@ def _store(field: str) -> None:
 
 def _store_cap_countries(registry_caps: pd.Series) -> None:
     chosen = st.session_state["w:cap_countries"]
-    old = st.session_state[STORE].get("energy_cap_overrides", {})
+    old = current_scenario().energy_cap_overrides
     _put("energy_cap_overrides", {c: float(old.get(c, registry_caps.get(c, 0.0))) for c in chosen})
 
 
 def current_scenario() -> optimizer.Scenario:
-    """Return the scenario the controls describe."""
-    return optimizer.scenario_from_dict(dict(st.session_state[STORE]))
+    """Return the scenario the controls describe: the session's one scenario object."""
+    scenario: optimizer.Scenario = st.session_state[STORE]
+    return scenario
 
 
 def _help(name: str) -> str | None:
@@ -390,7 +395,7 @@ def _cap_overrides(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
     caps = optimizer.grid_allowances(inputs(), current_scenario()).set_index("country")[
         "energy_cap_mw"
     ]
-    chosen = sorted(st.session_state[STORE].get(name, {}))
+    chosen = sorted(getattr(current_scenario(), name))
     st.session_state["w:cap_countries"] = chosen
     st.multiselect(
         spec.title(),
@@ -477,6 +482,8 @@ def page(title: str, scenario_controls: bool = True) -> optimizer.Scenario:
     if "url_error" in st.session_state:
         lines = ["The link's scenario was not valid, so the baseline is shown:"]
         st.warning(md_escape("\n".join(lines + st.session_state.pop("url_error"))))
+    if "scenario_error" in st.session_state:
+        st.warning(md_escape(f"Not applied: {st.session_state.pop('scenario_error')}"))
     st.query_params.from_dict(optimizer.to_overrides(scenario))
     return scenario
 
@@ -526,3 +533,30 @@ def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> N
 
 #: Euros with a magnitude suffix (k, M, bn), as the CLI writes them.
 eur = optimizer.eur
+
+
+# --------------------------------------------------------------------------- sign-in and roles
+def access() -> optimizer.Access:
+    """Say whether the person may edit (single-user mode, or a signed-in editor) and who they are.
+
+    A bad roles file makes everyone a viewer, with the file's line in the reason.
+    """
+    login = st.user.get("is_logged_in")  # None: no identity provider in .streamlit/secrets.toml
+    email = st.user.get("email") if login else None
+    try:
+        return optimizer.access(
+            None if login is None else bool(login), email if isinstance(email, str) else None
+        )
+    except optimizer.RolesError as e:
+        return optimizer.Access(False, "viewer", f"Editing is off: {e}")
+
+
+def sign_in_controls(who: optimizer.Access) -> None:
+    """Offer sign-in or sign-out when an identity provider is configured; say what the person
+    may do."""
+    login = st.user.get("is_logged_in")
+    if login is False:
+        st.button("Sign in", on_click=st.login)
+    elif login:
+        st.button("Sign out", on_click=st.logout)
+    (st.caption if who.can_edit else st.info)(md_escape(who.why))

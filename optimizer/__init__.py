@@ -83,6 +83,14 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "provenance_counts": ("optimizer.api", "provenance_counts"),
     "rule_cost": ("optimizer.api", "rule_cost"),
     "csv_text": ("optimizer.store", "csv_text"),
+    "Access": ("optimizer.roles", "Access"),
+    "RolesError": ("optimizer.roles", "RolesError"),
+    "access": ("optimizer.roles", "access"),
+    "EditConflict": ("optimizer.edits", "EditConflict"),
+    "EditSet": ("optimizer.edits", "EditSet"),
+    "diff_edits": ("optimizer.edits", "diff"),
+    "reapply_edits": ("optimizer.edits", "reapply"),
+    "save_edits": ("optimizer.edits", "save_edits"),
     "spreadsheet_safe": ("optimizer.store", "spreadsheet_safe"),
 }
 
@@ -149,9 +157,13 @@ if TYPE_CHECKING:  # the same names, for type checkers
     )
     from optimizer.diff import diff_runs
     from optimizer.domain import RULES, Inputs
+    from optimizer.edits import EditConflict, EditSet, save_edits
+    from optimizer.edits import diff as diff_edits
+    from optimizer.edits import reapply as reapply_edits
     from optimizer.labels import label as column_label
     from optimizer.levers import marginal_costs
     from optimizer.registry import EMBER_ATTRIBUTION, TABLES
+    from optimizer.roles import Access, RolesError, access
     from optimizer.runs import (
         effective_inputs,
         excel_bytes,

@@ -61,8 +61,7 @@ def import_file(
     With `replace`, a file without data rows (which would empty the table) is refused unless
     `allow_empty`.
     """
-    with store.connect(db) as con:
-        return store.import_table(con, table, path, replace=replace, allow_empty=allow_empty)
+    return store.import_into(db, table, path, replace=replace, allow_empty=allow_empty)
 
 
 def import_upload(
@@ -77,8 +76,7 @@ def import_upload(
         raise ValidationError(
             [Problem(upload_label(name), None, None, None, f"larger than {MAX_UPLOAD_MB} MB")]
         )
-    with store.connect(db) as con:
-        return store.import_table(con, table, data, edited_by=edited_by, name=name)
+    return store.import_into(db, table, data, edited_by=edited_by, name=name)
 
 
 def save_table(

@@ -181,12 +181,17 @@ def data_import(
     table: TableArg,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     replace: Annotated[bool, typer.Option(help="Delete rows whose key is not in FILE.")] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(help="With --replace, let a FILE without data rows empty TABLE."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Validate FILE and write its rows into TABLE: all rows or none."""
+    """Validate FILE in memory, then write its rows into TABLE in one short transaction: all
+    rows or none."""
     from optimizer import api
 
-    counts = api.import_file(db, table, file, replace=replace)
+    counts = api.import_file(db, table, file, replace=replace, allow_empty=allow_empty)
     typer.echo(f"{table}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 

@@ -525,10 +525,15 @@ def check_against(scenario: Scenario, inputs: Inputs) -> None:
         raise ScenarioError("; ".join(problems))
 
 
+@cache
+def _defaults() -> dict[str, Any]:
+    return Scenario().to_dict()
+
+
 def to_overrides(scenario: Scenario) -> dict[str, str]:
     """Return the fields that differ from the defaults as `key: TOML value` (the inverse of
     `apply_overrides` on the default scenario); tables become dotted keys."""
-    default = Scenario().to_dict()
+    default = _defaults()
     out: dict[str, str] = {}
     for key, value in scenario.to_dict().items():
         if isinstance(value, dict):

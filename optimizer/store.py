@@ -10,6 +10,9 @@ import getpass
 import io
 import json
 import os
+import re
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -19,14 +22,17 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from optimizer.registry import TABLES, key_of
+from optimizer.registry import TABLES, Column, key_of
 from optimizer.validate import (
     PROVENANCE_PREFIX,
     Problem,
     ValidationError,
+    check_references,
     read_table_file,
     upload_label,
+    validate_frame,
     validate_rows,
 )
 
@@ -56,7 +62,7 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
         con = open_waiting(db)
     try:
         migrate(con)
-        if not con.execute("SELECT count(*) FROM member_states").fetchone()[0]:  # type: ignore[index]
+        if not con.execute("SELECT count(*) FROM member_states").fetchall()[0][0]:
             seed(con)
         yield con
     finally:
@@ -68,20 +74,46 @@ LOCK_WAIT_ENV = "SOVCOMPUTE_LOCK_WAIT_S"
 LOCK_WAIT_S = 10.0
 
 
+#: A wait longer than this is said on stderr, once [s].
+LOCK_NOTE_AFTER_S = 1.0
+
+
 def open_waiting(db: Path) -> duckdb.DuckDBPyConnection:
     """Open the database; while another process holds its lock, retry with backoff for up to
-    $SOVCOMPUTE_LOCK_WAIT_S seconds (default 10), then raise DuckDB's error, which names the
-    other process."""
-    deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
-    delay = 0.05
+    $SOVCOMPUTE_LOCK_WAIT_S seconds (default 10), then raise a StoreError naming the other
+    process. A wait of more than a second is said on stderr, once.
+
+    DuckDB lets one process open a file for writing, or several only for reading: a reader
+    waits here for an import, as a writer does.
+    """
+    wait = float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
+    start = time.monotonic()
+    delay, said = 0.05, False
     while True:
         try:
             return duckdb.connect(str(db))
         except duckdb.IOException as e:
-            if "Could not set lock" not in str(e) or time.monotonic() + delay > deadline:
+            if "Could not set lock" not in str(e):
                 raise
+            holder = _lock_holder(str(e))
+            if time.monotonic() + delay > start + wait:
+                raise StoreError(
+                    f"{db} stayed locked by {holder} for {wait:g} s, nothing was read or "
+                    f"written ({e})"
+                ) from None
+            if not said and time.monotonic() - start > LOCK_NOTE_AFTER_S:
+                print(
+                    f"note: {db} is in use by {holder}; waiting up to {wait:g} s", file=sys.stderr
+                )
+                said = True
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def _lock_holder(message: str) -> str:
+    """Name the process DuckDB says holds the lock ("another process (pid 123)")."""
+    pid = re.search(r"PID (\d+)", message)
+    return "another process" + (f" (pid {pid[1]})" if pid else "")
 
 
 #: The migration that rebuilt the registry for capacity by status (data/migrations/003_*).
@@ -116,6 +148,12 @@ class StoreError(OSError):
     """A write to the database failed (disk full, file not writable); nothing was written."""
 
 
+#: Dashboard sessions are threads of one process sharing one DuckDB instance: their write
+#: transactions take turns, so that a second save sees the first one's rows instead of failing
+#: with DuckDB's "Conflict on tuple deletion".
+_WRITERS = threading.RLock()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Run the block in one transaction: all of it is written, or none of it.
@@ -123,19 +161,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A write the disk refuses (full, read-only) becomes a StoreError that says so. After a failed
     commit DuckDB has no transaction left, so the rollback may fail too: it is attempted and its
     own error dropped, so the reason shown is "No space left on device", not "cannot rollback".
+    Transactions of one process run one at a time (`_WRITERS`).
     """
-    con.execute("BEGIN TRANSACTION")
-    committing = False
-    try:
-        yield
-        committing = True
-        con.execute("COMMIT")
-    except BaseException as e:
-        with suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        if isinstance(e, duckdb.IOException) or (committing and isinstance(e, duckdb.Error)):
-            raise StoreError(f"could not write the database, nothing was saved: {e}") from None
-        raise
+    with _WRITERS:
+        con.execute("BEGIN TRANSACTION")
+        committing = False
+        try:
+            yield
+            committing = True
+            con.execute("COMMIT")
+        except BaseException as e:
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if isinstance(e, duckdb.IOException) or (committing and isinstance(e, duckdb.Error)):
+                raise StoreError(f"could not write the database, nothing was saved: {e}") from None
+            raise
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -166,9 +206,9 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
         for table in REGISTRY_TABLES:
             frame = read_table_file(SEED / f"{table}.csv")
             rows = validate_rows(
-                table, frame, f"data/seed/{table}.csv", known=_known_refs(con, table)
+                table, frame, f"data/seed/{table}.csv", known=known_refs(con, table)
             )
-            _insert(con, table, rows)
+            insert_rows(con, table, rows)
         for extra in ("assumptions", "provenance"):
             frame = pd.read_csv(SEED / f"{extra}.csv", dtype=str, keep_default_na=False)
             frame = frame.replace({"": None})
@@ -182,18 +222,119 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("incoming")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> str:
+    """Register `frame` as a view called `name` on `con` (replacing one of that name)."""
+    con.register(name, frame)
+    return name
+
+
+def _frame(
+    table: str, rows: pd.DataFrame | list[dict[str, Any]], columns: list[str]
+) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows[columns]
+    return pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=columns, dtype=object)
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | list[dict[str, Any]]
+) -> None:
+    """Insert typed rows (validated) into a registry table in one bulk statement."""
     cols = TABLES[table].column_names
-    placeholders = ", ".join("?" for _ in cols)
-    con.executemany(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})",
-        [[r.get(c) for c in cols] for r in rows],
+    frame = _frame(table, rows, cols)
+    if frame.empty:
+        return
+    view = _registered(con, "incoming_rows", frame)
+    names = ", ".join(cols)
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
+    con.unregister(view)
+
+
+def row_keys(table: str, keys: pd.DataFrame) -> pd.Series:
+    """Return the provenance row key of every row (its key values joined by '|', as key_of)."""
+    parts = [keys[k].astype(str) for k in TABLES[table].key]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + "|" + part
+    return out
+
+
+def delete_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: pd.DataFrame | list[dict[str, Any]],
+    provenance: bool,
+) -> None:
+    """Delete the rows with these keys in one statement; with `provenance`, their provenance."""
+    key = list(TABLES[table].key)
+    frame = _frame(table, keys, key)
+    if frame.empty:
+        return
+    view = _registered(con, "deleted_keys", frame)
+    on = " AND ".join(f"{table}.{k} = {view}.{k}" for k in key)
+    con.execute(f"DELETE FROM {table} USING {view} WHERE {on}")
+    con.unregister(view)
+    if provenance:
+        gone = _registered(
+            con, "deleted_row_keys", pd.DataFrame({"row_key": row_keys(table, frame)})
+        )
+        con.execute(
+            "DELETE FROM provenance WHERE table_name = ?"
+            f" AND row_key IN (SELECT row_key FROM {gone})",
+            [table],
+        )
+        con.unregister(gone)
+
+
+def move_provenance(con: duckdb.DuckDBPyConnection, table: str, old: str, new: str) -> None:
+    """Give a renamed row's provenance its new row key."""
+    if old != new:
+        con.execute(
+            "UPDATE provenance SET row_key = ? WHERE table_name = ? AND row_key = ?",
+            [new, table, old],
+        )
+
+
+#: The provenance `column_name` of a row a bulk import added: one record stands for every value
+#: the file gave it (listed in `rationale`, comma-separated), so 200,000 new rows are 200,000
+#: provenance records, not one per value. A newer record of one value overrides it.
+WHOLE_ROW = "*"
+
+
+_RECORD = (
+    "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind, source,"
+    " vintage, rationale, recorded_at, recorded_by)"
+)
+
+
+def record_edits(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    cells: pd.DataFrame,
+    label: str,
+    at: datetime,
+    by: str,
+) -> None:
+    """Record user edits named `label` in bulk.
+
+    `cells` has a `row_key` column and one yes/no column per registry column: yes records that
+    value (DuckDB unpivots the frame).
+    """
+    columns = [c for c in cells.columns if c != "row_key"]
+    if cells.empty or not columns:
+        return
+    view = _registered(con, "edited_cells", cells)
+    con.execute(
+        f"{_RECORD} SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ?"
+        f" FROM (UNPIVOT {view} ON {', '.join(columns)} INTO NAME column_name VALUE edited)"
+        " WHERE edited",
+        [table, label, at, by],
     )
+    con.unregister(view)
 
 
-def _known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
+def known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, str], list[Any]]:
+    """Return the values each reference of `table` into another table may point at."""
     refs = {c.ref for c in TABLES[table].columns if c.ref and c.ref[0] != table}
     return {
         (t, c): [v for (v,) in con.execute(f"SELECT {c} FROM {t}").fetchall()]
@@ -202,10 +343,46 @@ def _known_refs(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple[str, s
     }
 
 
+def uses_elsewhere(
+    con: duckdb.DuckDBPyConnection, table: str, keys: set[str]
+) -> list[tuple[str, str, str]]:
+    """Return (key, key column, "other_table.column") for each key still used in another table."""
+    found = []
+    for other in TABLES.values():
+        for col in other.columns:
+            if keys and col.ref and col.ref[0] == table and other.name != table:
+                used = {
+                    str(v)
+                    for (v,) in con.execute(
+                        f"SELECT DISTINCT {col.name} FROM {other.name}"
+                    ).fetchall()
+                }
+                found += [(k, col.ref[1], f"{other.name}.{col.name}") for k in sorted(keys & used)]
+    return found
+
+
+#: Provenance with one record per value: a `WHOLE_ROW` record is spread over the columns it
+#: lists, and of two records of one value the newer holds.
+PER_VALUE = f"""
+    SELECT * FROM (
+        SELECT table_name, row_key, column_name, kind, source, vintage, rationale, recorded_at,
+            recorded_by
+        FROM provenance WHERE column_name <> '{WHOLE_ROW}'
+        UNION ALL
+        SELECT table_name, row_key, unnest(string_split(rationale, ',')), kind, source, vintage,
+            NULL, recorded_at, recorded_by
+        FROM provenance WHERE column_name = '{WHOLE_ROW}'
+    )
+    QUALIFY row_number() OVER (
+        PARTITION BY table_name, row_key, column_name ORDER BY recorded_at DESC
+    ) = 1
+"""
+
+
 def provenance_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return the number of registry values of each provenance kind."""
     rows = con.execute(
-        "SELECT kind, count(*) FROM provenance GROUP BY kind ORDER BY count(*) DESC"
+        f"SELECT kind, count(*) FROM ({PER_VALUE}) GROUP BY kind ORDER BY count(*) DESC"
     ).fetchall()
     return {str(k): int(n) for k, n in rows}
 
@@ -227,7 +404,7 @@ def load_provenance(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """Return the provenance rows of a table, one per (row_key, column_name)."""
     return con.execute(
         "SELECT row_key, column_name, kind, source, vintage, rationale, recorded_at, recorded_by"
-        " FROM provenance WHERE table_name = ? ORDER BY row_key, column_name",
+        f" FROM ({PER_VALUE}) WHERE table_name = ? ORDER BY row_key, column_name",
         [table],
     ).df()
 
@@ -320,10 +497,10 @@ def write_frame(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
         )
 
 
-def import_table(
-    con: duckdb.DuckDBPyConnection,
+def import_into(
+    db: Path | str | None,
     table: str,
-    path: Path | bytes,
+    source: Path | bytes,
     replace: bool = False,
     edited_by: str | None = None,
     name: str | None = None,
@@ -331,10 +508,13 @@ def import_table(
 ) -> dict[str, int]:
     """Validate a file and write its rows into a registry table: all rows or none.
 
-    Rows whose key exists are updated (columns absent from the file keep their values), new keys
-    are added. With `replace`, rows whose key is not in the file are deleted; a file without
-    rows then empties the table, which is refused unless `allow_empty`. Every value that
-    changes is recorded in provenance as a user edit naming the file.
+    The file is read and checked in memory before the database is opened; only the references,
+    the comparison with the stored rows and the bulk write happen with it open, so another
+    process waits for the lock as briefly as possible (bench/imports.py measures it). Rows whose
+    key exists are updated (columns absent from the file keep their values), new keys are
+    added. With `replace`, rows whose key is not in the file are deleted; a file without rows
+    then empties the table, which is refused unless `allow_empty`. Every value that changes is
+    recorded in provenance as a user edit naming the file.
 
     Returns:
         counts of rows added, updated, unchanged and deleted.
@@ -342,9 +522,10 @@ def import_table(
     Raises:
         ValidationError: the file breaks a rule; the database is unchanged.
     """
-    file = upload_label(name) if name is not None else Path(str(path)).name
-    frame = read_table_file(path, file)
-    return save_rows(con, table, frame, f"import of {file}", file, replace, edited_by, allow_empty)
+    file = upload_label(name) if name is not None else Path(str(source)).name
+    typed = _checked(table, read_table_file(source, file), file, replace, allow_empty)
+    with connect(db) as con:
+        return _write(con, table, typed, f"import of {file}", file, replace, edited_by)
 
 
 def save_rows(
@@ -357,7 +538,15 @@ def save_rows(
     edited_by: str | None = None,
     allow_empty: bool = False,
 ) -> dict[str, int]:
-    """Validate `frame` and write it into `table` as `import_table` does (the edit seam)."""
+    """Validate `frame` and write it into `table` as `import_into` does (the edit seam)."""
+    typed = _checked(table, frame, file, replace, allow_empty)
+    return _write(con, table, typed, label, file, replace, edited_by)
+
+
+def _checked(
+    table: str, frame: pd.DataFrame, file: str, replace: bool, allow_empty: bool
+) -> pd.DataFrame:
+    """Check everything about `frame` that needs no database; return its typed columns."""
     if table not in TABLES:
         raise ValueError(f"unknown table '{table}' (tables: {', '.join(TABLES)})")
     if replace and frame.empty and not allow_empty:
@@ -373,90 +562,135 @@ def save_rows(
                 )
             ]
         )
+    return validate_frame(table, frame, file)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    typed: pd.DataFrame,
+    label: str,
+    file: str,
+    replace: bool,
+    edited_by: str | None,
+) -> dict[str, int]:
+    """Check references, compare with the stored rows and write the changes in bulk.
+
+    DuckDB compares the file's rows with the stored ones (a join on the key, floats equal
+    within a relative 1e-12) into a temporary table of per-value change flags, then updates the
+    changed rows (columns absent from the file keep their values), inserts the new ones and
+    records provenance: one record per changed value of a stored row, one `WHOLE_ROW` record
+    per new row.
+    """
+    check_references(table, typed, known_refs(con, table), file)
     spec = TABLES[table]
-    rows = validate_rows(table, frame, file, known=_known_refs(con, table))
-    current = {key_of(table, r): r for r in load_table(con, table).to_dict("records")}
-    incoming = {key_of(table, r): r for r in rows}
+    key = list(spec.key)
+    given = [c for c in typed.columns if c not in key]
+    incoming = _registered(con, "incoming", pa.Table.from_pandas(typed, preserve_index=False))
+    on = " AND ".join(f"s.{k} = i.{k}" for k in key)
+    flags = [f"s.{key[0]} IS NOT NULL AS existed"]
+    for c in given:
+        changed = _changed_sql(spec.column(c), f"s.{c}", f"i.{c}")
+        flags += [f"{changed} AS changed_{c}", f"{changed} AND i.{c} IS NOT NULL AS record_{c}"]
+    keys = ", ".join(f"i.{k}" for k in key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE import_changes AS SELECT {keys}, {', '.join(flags)}"
+        f" FROM {incoming} i LEFT JOIN {table} s ON {on}"
+    )
+    touched = " OR ".join(f"changed_{c}" for c in given) or "false"
+    [(added, updated, unchanged)] = con.execute(
+        "SELECT count(*) FILTER (NOT existed), count(*) FILTER (existed AND "
+        f"({touched})), count(*) FILTER (existed AND NOT ({touched})) FROM import_changes"
+    ).fetchall()
+    removed = pd.DataFrame(columns=key)
     if replace:
-        _check_nothing_orphaned(con, table, set(current) - set(incoming), file)
+        removed = con.execute(
+            f"SELECT {', '.join(f's.{k}' for k in key)} FROM {table} s"
+            f" ANTI JOIN {incoming} i ON {on}"
+        ).df()
+        _check_nothing_orphaned(con, table, set(row_keys(table, removed)), file)
+    at = datetime.now(UTC).replace(tzinfo=None)
     by = edited_by or getpass.getuser()
-    now = datetime.now(UTC).replace(tzinfo=None)
-    counts = {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    using = " AND ".join(f"i.{k} = d.{k}" for k in key)
+    rows = f"{incoming} i JOIN import_changes d ON {using}"
     with transaction(con):
-        for k, row in incoming.items():
-            old = current.get(k)
-            merged = {
-                c: row[c] if c in row else _clean(old.get(c)) if old else None
-                for c in spec.column_names
-            }
-            changed = [
-                c
-                for c in spec.column_names
-                if c not in spec.key
-                and c in row
-                and (old is None or not _same(_clean(old.get(c)), row[c]))
-            ]
-            if old is not None and not changed:
-                counts["unchanged"] += 1
-                continue
-            where = " AND ".join(f"{c} = ?" for c in spec.key)
-            con.execute(f"DELETE FROM {table} WHERE {where}", [merged[c] for c in spec.key])
-            _insert(con, table, [merged])
-            counts["added" if old is None else "updated"] += 1
-            con.executemany(
-                "INSERT OR REPLACE INTO provenance (table_name, row_key, column_name, kind,"
-                " source, vintage, rationale, recorded_at, recorded_by)"
-                " VALUES (?, ?, ?, 'user_edit', ?, NULL, NULL, ?, ?)",
-                [[table, k, c, label, now, by] for c in changed if merged[c] is not None],
+        if given and updated:
+            values = ", ".join(f"{c} = u.{c}" for c in given)
+            match = " AND ".join(f"{table}.{k} = u.{k}" for k in key)
+            con.execute(
+                f"UPDATE {table} SET {values} FROM (SELECT i.* FROM {rows}"
+                f" WHERE d.existed AND ({touched})) u WHERE {match}"
             )
+        columns = ", ".join(key + given)
+        con.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(f'i.{c}' for c in key + given)}"
+            f" FROM {rows} WHERE NOT d.existed"
+        )
+        _record_import(con, table, given, label, at, by)
         if replace:
-            for k in set(current) - set(incoming):
-                where = " AND ".join(f"{c} = ?" for c in spec.key)
-                con.execute(f"DELETE FROM {table} WHERE {where}", [current[k][c] for c in spec.key])
-                con.execute(
-                    "DELETE FROM provenance WHERE table_name = ? AND row_key = ?", [table, k]
-                )
-                counts["deleted"] += 1
-    return counts
+            delete_rows(con, table, removed, provenance=True)
+    con.execute("DROP TABLE import_changes")
+    con.unregister(incoming)
+    return {"added": added, "updated": updated, "unchanged": unchanged, "deleted": len(removed)}
+
+
+def _changed_sql(col: Column, stored: str, given: str) -> str:
+    """SQL that is true when the file's value differs from the stored one (as `same` says)."""
+    if col.type == "float":
+        equal = f"abs({stored} - {given}) <= 1e-12 * greatest(1.0, abs({stored}))"
+        return f"NOT coalesce(({stored} IS NULL AND {given} IS NULL) OR {equal}, false)"
+    return f"{stored} IS DISTINCT FROM {given}"
+
+
+def _record_import(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    given: list[str],
+    label: str,
+    at: datetime,
+    by: str,
+) -> None:
+    """Record the import's provenance from `import_changes`: each changed value of a stored
+    row, and one `WHOLE_ROW` record per new row listing its values' columns."""
+    if not given:
+        return
+    row_key = "concat_ws('|', " + ", ".join(TABLES[table].key) + ")"
+    flags = ", ".join(f"record_{c} AS {c}" for c in given)
+    listed = ", ".join(f"CASE WHEN record_{c} THEN '{c}' END" for c in given)
+    con.execute(
+        f"{_RECORD} SELECT ?, row_key, column_name, 'user_edit', ?, NULL, NULL, ?, ?"
+        f" FROM (UNPIVOT (SELECT {row_key} AS row_key, {flags} FROM import_changes"
+        f" WHERE existed) ON {', '.join(given)} INTO NAME column_name VALUE edited) WHERE edited",
+        [table, label, at, by],
+    )
+    con.execute(
+        f"{_RECORD} SELECT ?, row_key, ?, 'user_edit', ?, NULL, rationale, ?, ?"
+        f" FROM (SELECT {row_key} AS row_key, concat_ws(',', {listed}) AS rationale"
+        " FROM import_changes WHERE NOT existed) WHERE rationale <> ''",
+        [table, WHOLE_ROW, label, at, by],
+    )
 
 
 def _check_nothing_orphaned(
     con: duckdb.DuckDBPyConnection, table: str, removed: set[str], file: str
 ) -> None:
-    if not removed:
-        return
-    problems = []
-    for other in TABLES.values():
-        for col in other.columns:
-            if col.ref and col.ref[0] == table and other.name != table:
-                used = {
-                    str(v)
-                    for (v,) in con.execute(
-                        f"SELECT DISTINCT {col.name} FROM {other.name}"
-                    ).fetchall()
-                }
-                for k in sorted(removed & used):
-                    problems.append(
-                        Problem(
-                            file,
-                            None,
-                            col.ref[1],
-                            k,
-                            f"replace would delete a key still used in {other.name}.{col.name}",
-                        )
-                    )
+    problems = [
+        Problem(file, None, column, k, f"replace would delete a key still used in {user}")
+        for k, column, user in uses_elsewhere(con, table, removed)
+    ]
     if problems:
         raise ValidationError(problems)
 
 
-def _clean(v: Any) -> Any:
+def clean(v: Any) -> Any:
     """Turn pandas' missing markers and numpy scalars into plain Python values."""
     if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
         return None
     return v.item() if hasattr(v, "item") else v
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
+    """Say whether two cell values are equal (floats within a relative 1e-12)."""
     if isinstance(a, float) or isinstance(b, float):
         return (
             a is not None

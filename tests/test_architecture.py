@@ -42,7 +42,7 @@ def test_module_imports(module: str, only: set[str] | None, never: set[str] | No
 
 
 @pytest.mark.parametrize(
-    "page", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name
+    "page", sorted((ROOT / "views").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name
 )
 def test_pages_use_the_public_api_only(page: Path) -> None:
     found = imports(page)

@@ -57,7 +57,7 @@ def test_pooling_page_shows_the_diff_of_runs_with_different_inputs(
     db: Path, two_runs: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "pages/3_Pooling.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views/3_Pooling.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     assert any(md_escape("inputs/energy_caps") in c.value for c in at.caption)

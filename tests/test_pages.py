@@ -135,7 +135,7 @@ def test_home_shows_the_registry_at_a_glance(app_db: Path) -> None:
 
 
 def test_plan_page_shows_headlines_and_what_binds(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py")
+    at = run_page("views/1_Plan.py")
     expected = plan(Scenario(), db=app_db)
     assert metric(at, "Annual cost [EUR/yr]") == eur(expected.summary.cost_eur or 0.0)
     assert metric(at, "New capacity built [MW IT]") == f"{expected.summary.new_mw:,.1f}"
@@ -146,7 +146,7 @@ def test_plan_page_shows_headlines_and_what_binds(app_db: Path) -> None:
 
 
 def test_a_slider_move_changes_the_plan(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py")
+    at = run_page("views/1_Plan.py")
     label = "Carbon cost on top of prices [EUR/yr]"
     before = metric(at, label)
     slider(at, CARBON).set_value(200.0).run()
@@ -156,8 +156,27 @@ def test_a_slider_move_changes_the_plan(app_db: Path) -> None:
     assert at.query_params["carbon_price_eur_per_t"] == "200.0"
 
 
+def test_a_slider_move_goes_through_one_scenario_object(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The move builds one checked scenario; the page solves that object, not a copy."""
+    at = run_page("views/1_Plan.py")
+    built: list[Scenario] = []
+    check = Scenario.__post_init__
+
+    def counted(self: Scenario) -> None:
+        check(self)
+        built.append(self)
+
+    monkeypatch.setattr(Scenario, "__post_init__", counted)
+    slider(at, CARBON).set_value(150.0).run()
+    assert not at.exception
+    assert [s.carbon_price_eur_per_t for s in built] == [150.0]
+    assert at.session_state["scenario"] is built[0]
+
+
 def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py", {"energy_cap_scale": "0.05"})
+    at = run_page("views/1_Plan.py", {"energy_cap_scale": "0.05"})
     assert metric(at, "Unserved demand [MWh/yr]") != "0"
     assert any("unserved" in w.value for w in at.warning)
     table = at.dataframe[0].value
@@ -167,18 +186,18 @@ def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> N
 
 def test_scenario_is_kept_across_pages(app_db: Path) -> None:
     at = run_page("app.py")
-    at.switch_page("pages/1_Plan.py").run()
+    at.switch_page("views/1_Plan.py").run()
     slider(at, CARBON).set_value(150.0).run()
-    at.switch_page("pages/2_Map.py").run()
+    at.switch_page("views/2_Map.py").run()
     assert not at.exception
     assert slider(at, CARBON).value == 150.0
-    at.switch_page("pages/3_Pooling.py").run()
+    at.switch_page("views/3_Pooling.py").run()
     assert slider(at, CARBON).value == 150.0
 
 
 def test_link_reopens_the_scenario(app_db: Path) -> None:
     at = run_page(
-        "pages/1_Plan.py", {"carbon_price_eur_per_t": "120.0", "rules.sensitive": '"home"'}
+        "views/1_Plan.py", {"carbon_price_eur_per_t": "120.0", "rules.sensitive": '"home"'}
     )
     assert slider(at, CARBON).value == 120.0
     expected = plan(Scenario(carbon_price_eur_per_t=120.0, rules={"sensitive": "home"}), db=app_db)
@@ -192,24 +211,24 @@ def test_a_link_beyond_a_number_box_range_keeps_the_page_working(app_db: Path) -
 
 
 def test_bad_link_falls_back_to_the_baseline_with_a_warning(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py", {"carbon_price_eur_per_t": "-3"})
+    at = run_page("views/1_Plan.py", {"carbon_price_eur_per_t": "-3"})
     assert any("not valid" in w.value for w in at.warning)
 
 
 def test_preset_loads(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py")
+    at = run_page("views/1_Plan.py")
     at.selectbox(key="preset").select("high carbon price").run()
     assert slider(at, CARBON).value == 200.0
 
 
 def test_map_page_draws_sites_and_trade(app_db: Path) -> None:
-    at = run_page("pages/2_Map.py")
+    at = run_page("views/2_Map.py")
     spec = at.get("vega_lite_chart")[0].proto.spec
     assert "net_export_mwh" in spec and "utilisation" in spec and "provenance_pue" in spec
 
 
 def test_pooling_page_shows_the_dividend(app_db: Path) -> None:
-    at = run_page("pages/3_Pooling.py")
+    at = run_page("views/3_Pooling.py")
     assert metric(at, "Pooling saves [EUR/yr]").endswith("M")
     assert metric(at, "Unserved, national [MWh/yr]") == "0"
     totals = at.dataframe[0].value.set_index(title("label"))
@@ -217,7 +236,7 @@ def test_pooling_page_shows_the_dividend(app_db: Path) -> None:
 
 
 def test_data_page_shows_provenance(app_db: Path) -> None:
-    at = run_page("pages/4_Data.py")
+    at = run_page("views/4_Data.py")
     frame = at.dataframe[0].value
     assert len(frame) == len(registry(app_db)["sites"]) and "provenance_pue" in frame.columns
     box = next(s for s in at.selectbox if s.label == "Table")
@@ -230,7 +249,7 @@ def test_data_page_edit_path_refuses_a_bad_value_and_saves_nothing(app_db: Path)
     import optimizer
     from optimizer.api import registry
 
-    at = run_page("pages/4_Data.py")
+    at = run_page("views/4_Data.py")
     editor = at.dataframe[1].value  # the editor: values only, no provenance columns
     assert "pue" in editor.columns and "provenance_pue" not in editor.columns
     # AppTest cannot type into the editor: break one PUE through the call the page makes.
@@ -243,7 +262,7 @@ def test_data_page_edit_path_refuses_a_bad_value_and_saves_nothing(app_db: Path)
 
 
 def test_a_country_cap_override_shows_its_shadow_price(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py")
+    at = run_page("views/1_Plan.py")
     at.multiselect(key="w:cap_countries").select("FR").run()
     assert not at.exception
     at.number_input(key="w:energy_cap_overrides.FR").set_value(100.0).run()
@@ -254,7 +273,7 @@ def test_a_country_cap_override_shows_its_shadow_price(app_db: Path) -> None:
 
 
 def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
-    at = run_page("pages/5_Trade-offs.py")
+    at = run_page("views/5_Trade-offs.py")
     points = next(s for s in at.slider if s.label == "Points")
     points.set_value(4).run()
     next(b for b in at.button if b.label == "Run the sweep").click().run()
@@ -273,7 +292,7 @@ def test_tradeoffs_page_sweeps_and_draws_the_front(app_db: Path) -> None:
 
 
 def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
-    at = run_page("pages/5_Trade-offs.py")
+    at = run_page("views/5_Trade-offs.py")
     next(b for b in at.selectbox if b.label == "Setting to sweep").set_value(
         "juste_retour_factor"
     ).run()
@@ -292,7 +311,7 @@ def test_tradeoffs_page_draws_cost_against_fairness(app_db: Path) -> None:
 
 
 def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py")
+    at = run_page("views/1_Plan.py")
     slider(at, CARBON).set_value(111.0).run()
     at.text_input(key="save_name").input("my study").run()
     at.button(key="save_scenario").click().run()
@@ -303,7 +322,7 @@ def test_a_saved_scenario_can_be_loaded_again(app_db: Path) -> None:
 
 
 def test_what_if_gpu_cap_binds(app_db: Path) -> None:
-    at = run_page("pages/1_Plan.py")
+    at = run_page("views/1_Plan.py")
     at.number_input(key="w:gpu_cap_per_country").set_value(10000.0).run()
     assert not at.exception
     assert at.query_params["gpu_cap_per_country"] == "10000.0"
@@ -312,7 +331,7 @@ def test_what_if_gpu_cap_binds(app_db: Path) -> None:
 
 
 def test_data_page_shows_monthly_factors_with_embers_attribution(app_db: Path) -> None:
-    at = run_page("pages/4_Data.py")
+    at = run_page("views/4_Data.py")
     next(s for s in at.selectbox if s.label == "Table").select("period_factors").run()
     assert not at.exception
     assert any("Ember" in i.value and "CC BY 4" in i.value for i in at.info)
@@ -324,14 +343,14 @@ def test_data_page_shows_monthly_factors_with_embers_attribution(app_db: Path) -
 
 
 def test_plan_and_home_speak_the_planners_language(app_db: Path) -> None:
-    for script in ("app.py", "pages/1_Plan.py", "pages/2_Map.py"):
+    for script in ("app.py", "views/1_Plan.py", "views/2_Map.py"):
         assert_planner_words(run_page(script))
 
 
 def test_pooling_page_speaks_the_planners_language_with_two_runs(app_db: Path) -> None:
     run_and_store(Scenario(), app_db)
     run_and_store(Scenario(energy_cap_overrides={"FR": 50.0}), app_db)
-    at = run_page("pages/3_Pooling.py")
+    at = run_page("views/3_Pooling.py")
     assert_planner_words(at)
     assert len(at.dataframe) >= 6  # totals, per state, rule-free, runs, scenario and input diffs
 
@@ -347,8 +366,8 @@ def whose_compute_colours(at: AppTest) -> dict[str, str]:
 
 
 def test_a_country_keeps_its_colour_across_scenarios(app_db: Path) -> None:
-    base = whose_compute_colours(run_page("pages/1_Plan.py"))
-    home = whose_compute_colours(run_page("pages/1_Plan.py", {"min_home_share": "0.9"}))
+    base = whose_compute_colours(run_page("views/1_Plan.py"))
+    home = whose_compute_colours(run_page("views/1_Plan.py", {"min_home_share": "0.9"}))
     assert base["FR"] == home["FR"] and base == home
     assert sorted(base) == sorted(registry(app_db)["member_states"]["iso2"])
     assert len(set(base.values())) == len(base)  # no two countries share a colour

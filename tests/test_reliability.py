@@ -590,6 +590,23 @@ def test_an_empty_replace_is_done_when_asked_for_explicitly(db: Path, tmp_path: 
     assert counts["deleted"] == 3 and api.registry(db)["energy_caps"].empty
 
 
+def test_the_cli_empties_a_table_only_with_allow_empty(db: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "caps.csv"
+    path.write_text("country,energy_cap_mw\n", encoding="utf-8")
+    command = [sys.executable, "-m", "optimizer", "--db", str(db), "data", "import"]
+    command += ["energy_caps", str(path), "--replace"]
+    before = digest(db)
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "no data rows" in refused.stderr
+    assert "Traceback" not in refused.stderr and digest(db) == before
+    done = subprocess.run([*command, "--allow-empty"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "3 deleted" in done.stdout
+    assert api.registry(db)["energy_caps"].empty
+
+
 def test_text_a_planner_may_type_still_imports(db: Path, tmp_path: Path) -> None:
     """UTF-8 with a BOM, blank lines, spaces in the header and accents are all fine."""
     frame = site(site_id="new_site", site_name="Ström AI, Orléans", city="Orléans", pue="1.3")
@@ -727,7 +744,7 @@ def test_markup_in_registry_names_and_links_renders_as_literal_text(
     path.write_bytes(csv_bytes(site(site_name=EVIL)))
     api.import_file(db, "sites", path)
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
-    for page in ("app.py", "pages/1_Plan.py", "pages/4_Data.py"):
+    for page in ("app.py", "views/1_Plan.py", "views/4_Data.py"):
         at = AppTest.from_file(str(ROOT / page), default_timeout=60)
         at.query_params["rules.sensitive"] = EVIL
         at.run()
@@ -744,12 +761,12 @@ def test_a_valid_value_beyond_a_slider_keeps_the_page_working(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOVCOMPUTE_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "pages/1_Plan.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views/1_Plan.py"), default_timeout=60)
     at.query_params["carbon_price_eur_per_t"] = "500.0"
     at.run()
     assert not at.exception and not at.warning
     assert next(s for s in at.slider if s.label.startswith("Carbon cost")).value == 500.0
-    at = AppTest.from_file(str(ROOT / "pages/1_Plan.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views/1_Plan.py"), default_timeout=60)
     at.query_params["carbon_price_eur_per_t"] = "1e308"
     at.run()
     assert not at.exception

@@ -123,5 +123,5 @@ def test_script_imports_nothing_from_this_project() -> None:
             imported.add((node.module or "").split(".")[0])
         elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__":
             pytest.fail("dynamic import")
-    assert not imported & {"optimizer", "tests", "app", "ui", "charts", "pages"}
+    assert not imported & {"optimizer", "tests", "app", "ui", "charts", "views"}
     assert imported <= set(sys.stdlib_module_names) | {"pandas", "highspy", "__future__"}

@@ -93,12 +93,12 @@ def test_unknown_capacity_says_what_is_assumed(db: Path) -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
 def test_export_import_round_trip_changes_nothing(db: Path, tmp_path: Path, suffix: str) -> None:
     before = fingerprint(db)
-    with store.connect(db) as con:
-        for table in TABLES:
-            path = tmp_path / f"{table}{suffix}"
+    for table in TABLES:
+        path = tmp_path / f"{table}{suffix}"
+        with store.connect(db) as con:
             n = store.export_table(con, table, path)
-            counts = store.import_table(con, table, path)
-            assert counts == {"added": 0, "updated": 0, "unchanged": n, "deleted": 0}, table
+        counts = store.import_into(db, table, path)
+        assert counts == {"added": 0, "updated": 0, "unchanged": n, "deleted": 0}, table
     assert fingerprint(db) == before
 
 
@@ -131,8 +131,8 @@ GOOD_SITE = {
 
 def test_import_adds_a_site_and_records_the_edit(db: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "new_site.csv", [GOOD_SITE])
+    assert store.import_into(db, "sites", path, edited_by="tester")["added"] == 1
     with store.connect(db) as con:
-        assert store.import_table(con, "sites", path, edited_by="tester")["added"] == 1
         sites = store.table_with_provenance(con, "sites").set_index("site_id")
     assert sites.loc["dk_new", "it_capacity_mw"] == 12.0
     assert sites.loc["dk_new", "provenance_it_capacity_mw"].startswith(
@@ -154,8 +154,8 @@ def test_import_updates_only_given_columns(db: Path, tmp_path: Path) -> None:
             }
         ],
     )
+    counts = store.import_into(db, "sites", path)
     with store.connect(db) as con:
-        counts = store.import_table(con, "sites", path)
         sites = store.table_with_provenance(con, "sites").set_index("site_id")
     assert counts["updated"] == 1
     assert sites.loc["eurohpc_lumi", "pue"] == 1.03
@@ -187,8 +187,8 @@ def test_a_bad_value_is_refused_with_row_column_value_rule(
     rows.insert(2, GOOD_SITE | {"site_id": "bad_one"} | {column: value})
     path = write_csv(tmp_path / "sites_in.csv", rows)
     before = fingerprint(db)
-    with store.connect(db) as con, pytest.raises(ValidationError) as err:
-        store.import_table(con, "sites", path)
+    with pytest.raises(ValidationError) as err:
+        store.import_into(db, "sites", path)
     text = str(err.value)
     assert "sites_in.csv, row 3" in text and f"column '{column}'" in text and rule in text
     assert fingerprint(db) == before
@@ -196,15 +196,15 @@ def test_a_bad_value_is_refused_with_row_column_value_rule(
 
 def test_duplicate_ids_are_refused(db: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "dup.csv", [GOOD_SITE, GOOD_SITE])
-    with store.connect(db) as con, pytest.raises(ValidationError, match="row 2.*duplicate key"):
-        store.import_table(con, "sites", path)
+    with pytest.raises(ValidationError, match="row 2.*duplicate key"):
+        store.import_into(db, "sites", path)
 
 
 def test_missing_required_and_unknown_columns_are_reported(db: Path, tmp_path: Path) -> None:
     row = {k: v for k, v in GOOD_SITE.items() if k != "pue"} | {"colour": "blue"}
     path = write_csv(tmp_path / "cols.csv", [row])
-    with store.connect(db) as con, pytest.raises(ValidationError) as err:
-        store.import_table(con, "sites", path)
+    with pytest.raises(ValidationError) as err:
+        store.import_into(db, "sites", path)
     text = str(err.value)
     assert "column 'pue': required column is missing" in text
     assert "column 'colour': unknown column" in text
@@ -222,11 +222,8 @@ def test_references_must_exist(db: Path, tmp_path: Path) -> None:
             }
         ],
     )
-    with (
-        store.connect(db) as con,
-        pytest.raises(ValidationError, match="must exist in sites.site_id"),
-    ):
-        store.import_table(con, "heat_options", path)
+    with pytest.raises(ValidationError, match="must exist in sites.site_id"):
+        store.import_into(db, "heat_options", path)
 
 
 def test_bool_and_share_rules_on_member_states(db: Path, tmp_path: Path) -> None:
@@ -242,8 +239,8 @@ def test_bool_and_share_rules_on_member_states(db: Path, tmp_path: Path) -> None
             }
         ],
     )
-    with store.connect(db) as con, pytest.raises(ValidationError) as err:
-        store.import_table(con, "member_states", path)
+    with pytest.raises(ValidationError) as err:
+        store.import_into(db, "member_states", path)
     assert "must be yes/no" in str(err.value) and "must be <= 1" in str(err.value)
 
 
@@ -261,11 +258,8 @@ def test_replace_refuses_to_orphan_rows(db: Path, tmp_path: Path) -> None:
         ],
     )
     before = fingerprint(db)
-    with (
-        store.connect(db) as con,
-        pytest.raises(ValidationError, match="still used in period_factors"),
-    ):
-        store.import_table(con, "periods", path, replace=True)
+    with pytest.raises(ValidationError, match="still used in period_factors"):
+        store.import_into(db, "periods", path, replace=True)
     assert fingerprint(db) == before
 
 

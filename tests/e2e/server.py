@@ -33,14 +33,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, log: Path, flags: bool = True) -> Iterator[str]:
+def running_app(db: Path, log: Path, flags: bool = True, single_user: bool = True) -> Iterator[str]:
     """Start `streamlit run app.py` on `db` at 127.0.0.1; yield its URL; stop it after.
 
     With `flags=False` only the port is given on the command line, so the address, headless
     mode and the rest come from .streamlit/config.toml, as for a plain `streamlit run app.py`.
+    `single_user` starts it editable, as `bash scripts/dashboard` does; without it, read-only.
     """
     port = free_port()
     env = {**os.environ, "SOVCOMPUTE_DB": str(db)}
+    env["SOVCOMPUTE_SINGLE_USER"] = "1" if single_user else ""
     explicit = ["--server.address", "127.0.0.1", "--server.headless", "true"] if flags else []
     with open(log, "w") as out:
         proc = subprocess.Popen(

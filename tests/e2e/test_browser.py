@@ -250,8 +250,9 @@ def test_editor_refuses_a_bad_value_then_saves_a_good_one_as_a_user_edit(
     save.wait_for(timeout=60000)
     editor = page.locator('[data-testid="stDataFrame"]').nth(1)
 
+    first, was = before.index[0], f"{before['pue'].iloc[0]:g}"
     edit_site_cell(page, editor, "pue", "0.7")
-    page.get_by_text("Not saved yet: row 1: pue = 0.7").wait_for(timeout=30000)
+    page.get_by_text(f"Not saved yet: sites: row {first}: pue {was} → 0.7").wait_for(timeout=30000)
     save.click()
     page.get_by_text("dashboard edit, row 1, column 'pue': value 0.7: must be >= 1").wait_for(
         timeout=30000
@@ -259,12 +260,23 @@ def test_editor_refuses_a_bad_value_then_saves_a_good_one_as_a_user_edit(
     pd.testing.assert_frame_equal(registry_table(db, "sites").set_index("site_id"), before)
 
     edit_site_cell(page, editor, "pue", "1.1")
-    page.get_by_text("Not saved yet: row 1: pue = 1.1").wait_for(timeout=30000)
+    page.get_by_text(f"Not saved yet: sites: row {first}: pue {was} → 1.1").wait_for(timeout=30000)
     save.click()
-    page.get_by_text("1 updated").wait_for(timeout=30000)
+    page.get_by_text(f"Saved: sites: row {first}: pue {was} → 1.1").wait_for(timeout=30000)
     page.get_by_text("No unsaved changes.").wait_for(timeout=30000)
     after = registry_table(db, "sites").set_index("site_id")
     changed = after.index[after["pue"] != before["pue"]]
     assert list(changed) == [before.index[0]]
     assert after.loc[changed[0], "pue"] == 1.1
     assert after.loc[changed[0], "provenance_pue"].startswith("user edit")
+
+
+def test_a_deep_link_on_a_fresh_server_opens_its_page_under_the_named_navigation(
+    server: tuple[str, Path], browser: Browser
+) -> None:
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{url}/Plan")
+    page.get_by_text("Annual cost [EUR/yr]").first.wait_for(timeout=90000)
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert [n.strip() for n in nav] == ["Home", "Plan", "Map", "Pooling", "Data", "Trade-offs"]

@@ -13,7 +13,7 @@ st.markdown(
     "the compute runs, what is built and what binds), **Map**, **Pooling** (what pooling is "
     "worth against every state building at home) or **Data** (every figure with its source)."
 )
-st.page_link("pages/1_Plan.py", label="Open the plan")
+st.page_link("views/1_Plan.py", label="Open the plan")
 reg = ui.registry()
 sites, states = reg["sites"], reg["member_states"]
 scenario = ui.current_scenario()
