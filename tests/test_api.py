@@ -133,6 +133,7 @@ def test_workbook_has_every_sheet_filled(db: Path, tmp_path: Path) -> None:
         "levers",
         "scenario",
         "run",
+        "units and sources",
     ]
     for name in book.sheetnames:
         rows = list(book[name].iter_rows(values_only=True))
