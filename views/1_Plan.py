@@ -1,6 +1,7 @@
 """Plan page: headline figures, where the compute runs and what is built, what binds, exports."""
 
 import functools
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -146,22 +147,19 @@ st.download_button(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",
 )
+FORMATS: tuple[tuple[str, Callable[[pd.DataFrame], str | bytes], str, str], ...] = (
+    ("CSV", optimizer.csv_text, "csv", "text/csv"),
+    ("Parquet", optimizer.parquet_bytes, "parquet", "application/octet-stream"),
+)
 for name, table in {"allocation": alloc, "sites": result.sites, "states": result.states}.items():
-    csv_col, parquet_col = st.columns(2)
-    csv_col.download_button(
-        f"{name.capitalize()} (CSV)",
-        functools.partial(optimizer.csv_text, table),
-        f"{name}.csv",
-        "text/csv",
-        on_click="ignore",
-    )
-    parquet_col.download_button(
-        f"{name.capitalize()} (Parquet)",
-        functools.partial(optimizer.parquet_bytes, table),
-        f"{name}.parquet",
-        "application/octet-stream",
-        on_click="ignore",
-    )
+    for col, (fmt, write, ext, mime) in zip(st.columns(2), FORMATS, strict=True):
+        col.download_button(
+            f"{name.capitalize()} ({fmt})",
+            functools.partial(write, table),
+            f"{name}.{ext}",
+            mime,
+            on_click="ignore",
+        )
 toml_col, store_col = st.columns(2)
 toml_col.download_button(
     "Scenario (TOML): reproduces this plan with `sovcompute solve --scenario`",
