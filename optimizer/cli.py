@@ -344,7 +344,8 @@ def sweep_cmd(
     workers: Annotated[int, typer.Option(help="Processes of the local cluster.")] = 2,
     db: DbOption = None,
 ) -> None:
-    """Solve every combination of the grid on Dask; write headline figures and the Pareto front."""
+    """Solve every combination of the grid (on Dask from 20 scenarios, or with --scheduler);
+    write headline figures and the Pareto front."""
     from optimizer.sweep import grid_scenarios, sweep
 
     base = _scenario(scenario, set_, None)

@@ -43,24 +43,29 @@ def levers(
     if chosen.empty:
         return pd.DataFrame(columns=COLUMNS)
     names = dict(site_names or {})
+    # Headroom of the right-hand side in the period where it is smallest.
+    chosen = chosen.assign(room=chosen["rhs_high"] - chosen["rhs"])
     rows = []
     for family, group in chosen.groupby("family", sort=False):
         keys = [k for k in FAMILY[str(family)].subject if group[k].notna().any()]
-        parts = group.groupby(keys, dropna=False) if keys else [((), group)]
-        for key, g in parts:
-            key = key if isinstance(key, tuple) else (key,)
+        parts = group.groupby(keys, dropna=False) if keys else group.assign(_all=0).groupby("_all")
+        values, rooms = parts["lever_value_eur"].sum(), parts["room"].min()
+        for key, value, room in zip(values.index, values, rooms, strict=True):
+            key = (key if isinstance(key, tuple) else (key,)) if keys else ()
             subject = dict(zip(keys, key, strict=True))
-            value = float(g["lever_value_eur"].sum())
-            # Headroom of the right-hand side in the period where it is smallest.
-            room = float((g["rhs_high"] - g["rhs"]).min())
             rows.append(
                 {
                     "family": family,
                     "subject": ", ".join(str(names.get(str(v), v)) for v in key),
-                    "value_eur_per_yr": value,
-                    "holds_for": room,
+                    "value_eur_per_yr": float(value),
+                    "holds_for": float(room),
                     "sentence": sentence(
-                        str(family), subject, value, room, names, build_cost_eur_per_mw_yr
+                        str(family),
+                        subject,
+                        float(value),
+                        float(room),
+                        names,
+                        build_cost_eur_per_mw_yr,
                     ),
                 }
             )

@@ -2,59 +2,91 @@
 optimizer.families declares, in its order, each switch by the `add_*` function registered
 with `@builds`.
 
-Expressions are built once from collected (variable, coefficient) lists, never by repeated
-addition, so that building stays small next to solving. Constraint names are API: they are
+Columns are created in batches and rows from arrays of column ids and coefficients (see
+optimizer.lparrays), never by repeated addition or one Python object per term, so that
+building stays small next to solving. Constraint names are API: they are
 listed in docs/model.md with the meaning of their duals.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pulp
 
 from optimizer import families as F
 from optimizer.domain import DemandScenario, Inputs, Site, distance_km
 from optimizer.families import FAMILY, SWITCHES, Switch
+from optimizer.lparrays import ArrayLp, Floats, Ids, Sense, paused_gc
 from optimizer.scenario import EU_MEMBERS, Scenario, ScenarioError
 
-Term = tuple[Any, float]  # (pulp variable, coefficient)
-XKey = tuple[str, str, str]  # (demand group, site, period)
+#: the fields that name a constraint's subject
+KEY_FIELDS = ("group", "state", "country", "site", "sink", "period")
 Member = tuple[str, str]  # (state, workload)
 
 
 @dataclass
+class Flows:
+    """The x columns (IT load of a demand group at a site in a period) as parallel arrays."""
+
+    col: Ids  # column of each flow
+    group: Ids  # index into Problem.groups
+    site: Ids  # index into Problem.sites
+    period: Ids  # index into Problem.periods
+    #: per MW: energy cost, carbon cost, transfer cost [EUR/yr], emissions [t/yr]
+    energy: Floats
+    carbon: Floats
+    transfer: Floats
+    emissions: Floats
+
+
+@dataclass
 class Problem:
-    """The LP (or MILP) and the handles needed to read a plan back from it."""
+    """The LP (or MILP), the same LP as arrays, and the handles needed to read a plan back."""
 
     lp: pulp.LpProblem
     inputs: Inputs
     scenario: Scenario
     plan_year: int = 0
-    x: dict[XKey, Any] = field(default_factory=dict)
-    unserved: dict[tuple[str, str], Any] = field(default_factory=dict)  # (group, period)
-    #: new IT capacity built per site [MW IT]; `build` the yes/no of lumpy builds
-    new: dict[str, Any] = field(default_factory=dict)
-    build: dict[str, Any] = field(default_factory=dict)
-    heat: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    shortfall: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    pooled_load: dict[str, Any] = field(default_factory=dict)
-    #: constraint name -> (family, key fields)
+    arrays: ArrayLp = field(init=False)
+    #: the flows; their groups, sites and periods are indices into these lists
+    x: Flows = field(init=False)
+    groups: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+    #: column of unserved demand per (group, period)
+    unserved: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: column of new IT capacity built per site [MW IT]; `build` the yes/no of lumpy builds
+    new: dict[str, int] = field(default_factory=dict)
+    build: dict[str, int] = field(default_factory=dict)
+    heat: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    shortfall: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    pooled_load: dict[str, int] = field(default_factory=dict)
+    #: constraint name -> (family, key fields), in row order
     constraints: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
-    #: constraint name -> right-hand side
-    rhs: dict[str, float] = field(default_factory=dict)
-    #: per x: energy cost, carbon cost, transfer cost [EUR/yr per MW], emissions [t/yr per MW]
-    coef: dict[XKey, tuple[float, float, float, float]] = field(default_factory=dict)
+    #: per row, in row order: its family, right-hand side and each key field (None if none)
+    row_family: list[str] = field(default_factory=list)
+    rhs: list[float] = field(default_factory=list)
+    row_keys: dict[str, list[str | None]] = field(
+        default_factory=lambda: {k: [] for k in KEY_FIELDS}
+    )
+    #: heat_recovery rows: (row, heat-use factor if the option recovers any heat else 0,
+    #: site index, period index), to value their lever (see solve._dual_table)
+    heat_rows: list[tuple[int, float, int, int]] = field(default_factory=list)
     #: demand per state, workload and period [MW IT]
     demand: dict[tuple[str, str, str], float] = field(default_factory=dict)
     #: demand groups: the (state, workload) pairs that share one flow variable per site and
     #: period (one pair per group in the full formulation) and their demand [MW IT]
     members: dict[str, tuple[Member, ...]] = field(default_factory=dict)
     group_demand: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: whether group g may use site i (its rule; home sites only under autarky)
+    eligible: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros((0, 0), bool))
     formulation: str = "full"
     trusted: frozenset[str] = frozenset()
     #: the sites that can host load in this scenario (see usable_sites)
@@ -64,31 +96,45 @@ class Problem:
     #: annual cost of 1 MW of new capacity per buildable site [EUR/MW/yr]
     annuity: dict[str, float] = field(default_factory=dict)
     heat_price: dict[tuple[str, str], float] = field(default_factory=dict)
-    cost_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        self.arrays = ArrayLp(self.lp)
 
     def add(
         self,
         family: str,
         name: str,
         keys: dict[str, str],
-        terms: Iterable[Term],
-        sense: str,
+        cols: Ids,
+        coefs: Floats | float,
+        sense: Sense,
         rhs: float,
-    ) -> None:
-        """Add one named constraint  sum(terms) <sense> rhs, of a family declared in
-        optimizer.families."""
+    ) -> int:
+        """Add one named constraint  sum(coefs x cols) <sense> rhs, of a family declared in
+        optimizer.families; return its row."""
         if family not in FAMILY:
             raise KeyError(f"constraint family {family!r} is not declared in optimizer.families")
-        expr = pulp.lpSum_vars_coefs(list(terms))
-        if sense == "<=":
-            con = expr <= rhs
-        elif sense == ">=":
-            con = expr >= rhs
-        else:
-            con = expr == rhs
-        self.lp.addConstraint(con, name)
+        row = self.arrays.add_row(name, cols, coefs, sense, rhs)
         self.constraints[name] = (family, keys)
-        self.rhs[name] = rhs
+        self.row_family.append(family)
+        self.rhs.append(rhs)
+        for k, column in self.row_keys.items():
+            column.append(keys.get(k))
+        return row
+
+    def add_column(
+        self, name: str, cost_term: str | None = None, cost: float = 0.0, upper: float | None = None
+    ) -> int:
+        """Create one column >= 0 (<= upper), with its cost in a term of the objective; return
+        its id."""
+        col = self.arrays.add_columns([name], upper=upper)
+        if cost_term is not None:
+            self.arrays.add_cost(cost_term, col, cost)
+        return int(col[0])
+
+
+def _ids(*cols: int) -> Ids:
+    return np.array(cols, dtype=np.int64)
 
 
 def _name(*parts: str) -> str:
@@ -227,6 +273,7 @@ def energy_cap(inputs: Inputs, sc: Scenario, country: str) -> tuple[float, str]:
 HOURS_PER_YEAR = 8760.0
 
 
+@paused_gc()
 def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     """Build the LP of a scenario: least annual cost of serving every state's demand."""
     title = re.sub(r"[^A-Za-z0-9_]+", "_", f"sovcompute_{scenario.name}")
@@ -244,7 +291,7 @@ def build_problem(inputs: Inputs, scenario: Scenario) -> Problem:
     for switch in SWITCHES:
         if F.active(switch, scenario):
             BUILDERS[switch.name](p)
-    p.lp.setObjective(pulp.lpSum_vars_coefs([t for terms in p.cost_terms.values() for t in terms]))
+    p.arrays.set_objective()
     return p
 
 
@@ -268,23 +315,35 @@ def add_groups(p: Problem, sites: list[Site]) -> None:
     inputs, sc = p.inputs, p.scenario
     pairs = sorted({(s, w) for (s, w, _) in p.demand})
     full = needs_full_formulation(sc)
+    countries = sorted({site.country for site in sites})
+    site_country = np.array([countries.index(site.country) for site in sites], dtype=np.int64)
+    # A rule allows a site by its country: one look-up per (rule, state, host country).
+    host = {c: next(site for site in sites if site.country == c) for c in countries}
 
-    def signature(s: str, w: str) -> frozenset[str]:
+    def signature(s: str, w: str) -> tuple[bool, ...]:
         rule = sc.rules.get(w, inputs.workloads[w].rule)
         if not sc.on("sovereignty"):
             rule = "anywhere"
-        return frozenset(
-            site.id
-            for site in sites
-            if (site.country == s if sc.autarky else allowed(rule, s, site, inputs, p.trusted))
+        return tuple(
+            c == s if sc.autarky else allowed(rule, s, host[c], inputs, p.trusted)
+            for c in countries
         )
 
     by_signature: dict[Any, list[Member]] = defaultdict(list)
+    allowed_in: dict[Any, tuple[bool, ...]] = {}
     for s, w in pairs:
-        by_signature[(s, w) if full else signature(s, w)].append((s, w))
-    for k, group in enumerate(sorted(by_signature.values())):
+        key = (s, w) if full else signature(s, w)
+        by_signature[key].append((s, w))
+        allowed_in[key] = signature(s, w)
+    ordered = sorted(by_signature.items(), key=lambda kv: kv[1])
+    rows = []
+    for k, (key, group) in enumerate(ordered):
         g = _name(*group[0]) if len(group) == 1 else f"group{k + 1}"
         p.members[g] = tuple(group)
+        rows.append(np.array(allowed_in[key], dtype=bool)[site_country])
+    p.groups = list(p.members)
+    p.eligible = np.array(rows, dtype=bool).reshape(len(rows), len(sites))
+    p.periods = list(inputs.periods)
     for g, members in p.members.items():
         for t in inputs.periods:
             p.group_demand[(g, t)] = sum(p.demand[(s, w, t)] for s, w in members)
@@ -300,87 +359,137 @@ def state_of(p: Problem, g: str) -> str:
     return p.members[g][0][0]
 
 
+def _period_costs(p: Problem, sites: list[Site]) -> tuple[Floats, Floats]:
+    """Return energy cost and emissions per MW of IT load [EUR, tCO2], site x period."""
+    inputs = p.inputs
+    energy = np.zeros((len(sites), len(p.periods)))
+    emissions = np.zeros_like(energy)
+    for k, t in enumerate(p.periods):
+        hours = inputs.periods[t].hours
+        factors = {c: inputs.factors(c, t) for c in {site.country for site in sites}}
+        for i, site in enumerate(sites):
+            host = inputs.states[site.country]
+            price_f, carbon_f, _ = factors[site.country]
+            facility_mwh = site.pue * hours  # per MW of IT load
+            energy[i, k] = facility_mwh * host.elec_price_eur_per_mwh * price_f
+            emissions[i, k] = facility_mwh * host.grid_ci_g_per_kwh * carbon_f / 1000.0
+    return energy, emissions
+
+
+def _transfer_costs(p: Problem, sites: list[Site]) -> Floats:
+    """Return the transfer cost per MW from each group's capital to each site [EUR per hour
+    of the period], group x site; 0 at home."""
+    rate = p.scenario.transfer_cost_eur_per_mwh_per_1000km
+    out = np.zeros((len(p.groups), len(sites)))
+    if not rate:
+        return out
+    for j, g in enumerate(p.groups):
+        home = p.inputs.states[state_of(p, g)]
+        for i, site in enumerate(sites):
+            if site.country != home.iso2:
+                km = distance_km((home.latitude, home.longitude), (site.latitude, site.longitude))
+                out[j, i] = km / 1000.0 * rate
+    return out
+
+
 def add_variables(p: Problem, sites: list[Site]) -> None:
-    """Create x (IT load per state, workload, site, period), unserved, and the new capacity
+    """Create x (IT load per demand group, site, period), unserved, and the new capacity
     of every site that can be built (with a yes/no per new site for lumpy builds) [MW]."""
     inputs, sc = p.inputs, p.scenario
-    voll = sc.value_of_lost_compute_eur_per_mwh
-    for g, t in sorted(p.group_demand):
-        s = state_of(p, g)
-        period = inputs.periods[t]
-        u = p.lp.add_variable(_name("unserved", g, t), lowBound=0)
-        p.unserved[(g, t)] = u
-        p.cost_terms["unserved"].append((u, voll * period.hours))
-        home = inputs.states[s]
-        for site in sites:
-            if sc.autarky and site.country != s:
-                continue
-            host = inputs.states[site.country]
-            price_f, carbon_f, _ = inputs.factors(site.country, t)
-            facility_mwh = site.pue * period.hours  # per MW of IT load
-            energy = facility_mwh * host.elec_price_eur_per_mwh * price_f
-            emissions = facility_mwh * host.grid_ci_g_per_kwh * carbon_f / 1000.0
-            carbon = emissions * sc.carbon_price_eur_per_t
-            transfer = 0.0
-            if sc.transfer_cost_eur_per_mwh_per_1000km and site.country != s:
-                km = distance_km((home.latitude, home.longitude), (site.latitude, site.longitude))
-                transfer = period.hours * km / 1000.0 * sc.transfer_cost_eur_per_mwh_per_1000km
-            var = p.lp.add_variable(_name("x", g, site.id, t), lowBound=0)
-            key = (g, site.id, t)
-            p.x[key] = var
-            p.coef[key] = (energy, carbon, transfer, emissions)
-            p.cost_terms["energy"].append((var, energy))
-            p.cost_terms["carbon"].append((var, carbon))
-            if transfer:
-                p.cost_terms["transfer"].append((var, transfer))
+    lp = p.arrays
+    keys = sorted(p.group_demand)
+    group_of = {g: j for j, g in enumerate(p.groups)}
+    period_of = {t: k for k, t in enumerate(p.periods)}
+    gt_group = np.array([group_of[g] for g, _ in keys], dtype=np.int64)
+    gt_period = np.array([period_of[t] for _, t in keys], dtype=np.int64)
+    hours = np.array([inputs.periods[t].hours for t in p.periods])
+    unserved = lp.add_columns([_name("unserved", g, t) for g, t in keys])
+    p.unserved = dict(zip(keys, unserved.tolist(), strict=True))
+    lp.add_cost("unserved", unserved, sc.value_of_lost_compute_eur_per_mwh * hours[gt_period])
+    # x exists for every site a group may reach (all of them, but home only under autarky).
+    reach = np.ones_like(p.eligible) if not sc.autarky else p.eligible
+    pair, site = np.nonzero(reach[gt_group])
+    group, period = gt_group[pair], gt_period[pair]
+    names = [
+        _name("x", p.groups[g], sites[i].id, p.periods[t])
+        for g, i, t in zip(group.tolist(), site.tolist(), period.tolist(), strict=True)
+    ]
+    energy, emissions = _period_costs(p, sites)
+    x_energy, x_emissions = energy[site, period], emissions[site, period]
+    x_transfer = hours[period] * _transfer_costs(p, sites)[group, site]
+    p.x = Flows(
+        lp.add_columns(names),
+        group,
+        site,
+        period,
+        x_energy,
+        x_emissions * sc.carbon_price_eur_per_t,
+        x_transfer,
+        x_emissions,
+    )
+    lp.add_cost("energy", p.x.col, p.x.energy)
+    lp.add_cost("carbon", p.x.col, p.x.carbon)
+    if x_transfer.any():
+        moved = x_transfer != 0
+        lp.add_cost("transfer", p.x.col[moved], x_transfer[moved])
     total_demand = max(
         (sum(v for (_, t), v in p.group_demand.items() if t == t0) for t0 in inputs.periods),
         default=0.0,
     )
-    for site in sites:
-        if not can_build(site, sc, p.plan_year):
-            continue
-        limit = site.build_limit_mw()
-        lumpy = sc.lumpy_builds and site.capacity_status == "buildable"
-        if lumpy and sc.max_build_mw is not None:
+    buildable = [b for b in sites if can_build(b, sc, p.plan_year)]
+    limits = []
+    for b in buildable:
+        limit = b.build_limit_mw()
+        if sc.lumpy_builds and b.capacity_status == "buildable" and sc.max_build_mw is not None:
             limit = sc.max_build_mw if limit is None else min(limit, sc.max_build_mw)
-        new = p.lp.add_variable(_name("new", site.id), lowBound=0, upBound=limit)
-        p.new[site.id] = new
-        p.annuity[site.id] = sc.annuity_eur_per_mw_yr(site.facility_capex_eur_per_mw)
-        p.cost_terms["capital"].append((new, p.annuity[site.id]))
-        if lumpy:
-            # A site too big for the demand is never built bigger than the demand.
-            big = total_demand if limit is None else min(limit, max(total_demand, sc.min_build_mw))
-            y = p.lp.add_variable(_name("build", site.id), lowBound=0, upBound=1, cat="Binary")
-            p.build[site.id] = y
-            p.cost_terms["fixed"].append((y, sc.site_fixed_cost_eur_per_yr))
-            keys = {"site": site.id}
-            p.add("build_size", _name("build_max", site.id), keys, [(new, 1), (y, -big)], "<=", 0)
-            if sc.min_build_mw > 0:
-                p.add(
-                    "build_size",
-                    _name("build_min", site.id),
-                    keys,
-                    [(new, 1.0), (y, -sc.min_build_mw)],
-                    ">=",
-                    0.0,
-                )
+        limits.append(limit)
+        p.annuity[b.id] = sc.annuity_eur_per_mw_yr(b.facility_capex_eur_per_mw)
+    new = lp.add_columns(
+        [_name("new", b.id) for b in buildable],
+        upper=np.array([math.nan if v is None else v for v in limits], dtype=float),
+    )
+    lp.add_cost("capital", new, np.array([p.annuity[b.id] for b in buildable]))
+    p.new = {b.id: col for b, col in zip(buildable, new.tolist(), strict=True)}
+    lumpy = [
+        (b, limit)
+        for b, limit in zip(buildable, limits, strict=True)
+        if sc.lumpy_builds and b.capacity_status == "buildable"
+    ]
+    ys = lp.add_columns([_name("build", b.id) for b, _ in lumpy], binary=True)
+    lp.add_cost("fixed", ys, sc.site_fixed_cost_eur_per_yr)
+    for (b, limit), y in zip(lumpy, ys.tolist(), strict=True):
+        # A site too big for the demand is never built bigger than the demand.
+        big = total_demand if limit is None else min(limit, max(total_demand, sc.min_build_mw))
+        p.build[b.id] = y
+        keys_ = {"site": b.id}
+        cols = _ids(p.new[b.id], y)
+        p.add("build_size", _name("build_max", b.id), keys_, cols, _f(1, -big), "<=", 0)
+        if sc.min_build_mw > 0:
+            p.add(
+                "build_size",
+                _name("build_min", b.id),
+                keys_,
+                cols,
+                _f(1.0, -sc.min_build_mw),
+                ">=",
+                0.0,
+            )
 
 
-def _group(p: Problem, by: Any) -> dict[Any, list[XKey]]:
-    groups: dict[Any, list[XKey]] = defaultdict(list)
-    for key in p.x:
-        groups[by(key)].append(key)
-    return groups
+def _f(*values: float) -> Floats:
+    return np.array(values, dtype=np.float64)
 
 
 def add_demand_balance(p: Problem) -> None:
     """Served + unserved = demand for every demand group and period [MW IT]."""
-    groups = _group(p, lambda k: (k[0], k[2]))
+    groups = group_positions((p.x.group, len(p.groups)), (p.x.period, len(p.periods)))
+    group_of = {g: j for j, g in enumerate(p.groups)}
+    period_of = {t: k for k, t in enumerate(p.periods)}
+    none = np.zeros(0, dtype=np.int64)
     for (g, t), d in sorted(p.group_demand.items()):
-        terms = [(p.x[k], 1.0) for k in groups.get((g, t), [])]
-        terms.append((p.unserved[(g, t)], 1.0))
-        p.add("demand", _name("demand", g, t), {"group": g, "period": t}, terms, "==", d)
+        at = groups.get((group_of[g], period_of[t]), none)
+        cols = np.append(p.x.col[at], p.unserved[(g, t)])
+        p.add("demand", _name("demand", g, t), {"group": g, "period": t}, cols, 1.0, "==", d)
 
 
 @builds(F.SITE_CAPACITY)
@@ -388,19 +497,21 @@ def add_site_capacity(p: Problem) -> None:
     """IT load at a site <= the capacity it has in the plan year + what the plan builds there,
     in every period [MW IT]."""
     sites = p.sites
-    groups = _group(p, lambda k: (k[1], k[2]))
-    for site in sites:
-        for t in p.inputs.periods:
-            terms = [(p.x[k], 1.0) for k in groups.get((site.id, t), [])]
-            if not terms:
+    groups = group_positions((p.x.site, len(sites)), (p.x.period, len(p.periods)))
+    for i, site in enumerate(sites):
+        for k, t in enumerate(p.periods):
+            at = groups.get((i, k))
+            if at is None:
                 continue
+            cols, coefs = p.x.col[at], np.ones(len(at))
             if site.id in p.new:
-                terms.append((p.new[site.id], -1.0))
+                cols, coefs = np.append(cols, p.new[site.id]), np.append(coefs, -1.0)
             p.add(
                 "site_capacity",
                 _name("site_capacity", site.id, t),
                 {"site": site.id, "period": t},
-                terms,
+                cols,
+                coefs,
                 "<=",
                 p.available[site.id],
             )
@@ -411,13 +522,28 @@ def add_energy_caps(p: Problem) -> None:
     """Facility power of the new capacity built in a country (new IT MW x PUE) <= its grid
     allowance for new data centres [MW facility]."""
     sites = p.sites
-    by_country: dict[str, list[Term]] = defaultdict(list)
+    by_country: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for site in sites:
         if site.id in p.new:
             by_country[site.country].append((p.new[site.id], site.pue))
     for c, terms in sorted(by_country.items()):
         cap, _ = energy_cap(p.inputs, p.scenario, c)
-        p.add("energy_cap", _name("energy_cap", c), {"country": c}, terms, "<=", cap)
+        cols, coefs = _ids(*(t[0] for t in terms)), _f(*(t[1] for t in terms))
+        p.add("energy_cap", _name("energy_cap", c), {"country": c}, cols, coefs, "<=", cap)
+
+
+def _site_countries(p: Problem, sites: list[Site]) -> tuple[list[str], Ids]:
+    """Return the host countries (sorted) and each flow's index into them."""
+    countries = sorted({s.country for s in sites})
+    of_site = np.array([countries.index(s.country) for s in sites], dtype=np.int64)
+    return countries, of_site[p.x.site]
+
+
+def _period_totals(p: Problem) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for (_, _, t), d in p.demand.items():
+        totals[t] += d
+    return totals
 
 
 @builds(F.CONCENTRATION)
@@ -426,24 +552,25 @@ def add_concentration(p: Problem) -> None:
     total demand, per period [MW IT]."""
     sites = p.sites
     sc = p.scenario
-    totals: dict[str, float] = defaultdict(float)
-    for (_, _, t), d in p.demand.items():
-        totals[t] += d
-    country = {s.id: s.country for s in sites}
+    totals = _period_totals(p)
+    countries, flow_country = _site_countries(p, sites)
     limits = (
-        ("site_share", "site", sc.max_site_share, lambda i: i),
-        ("country_share", "country", sc.max_country_share, lambda i: country[i]),
+        ("site_share", "site", sc.max_site_share, [s.id for s in sites], p.x.site),
+        ("country_share", "country", sc.max_country_share, countries, flow_country),
     )
-    for name, field_, share, where in limits:
+    nt = len(p.periods)
+    for name, field_, share, labels, where in limits:
         if share >= 1:
             continue
-        groups = _group(p, lambda k, where=where: (where(k[1]), k[2]))
-        for (w, t), keys in sorted(groups.items()):
+        groups = group_positions((where, len(labels)), (p.x.period, nt))
+        named = sorted(((labels[w], p.periods[t]), at) for (w, t), at in groups.items())
+        for (w, t), at in named:
             p.add(
                 "concentration",
                 _name(name, w, t),
                 {field_: w, "period": t},
-                [(p.x[k], 1.0) for k in keys],
+                p.x.col[at],
+                1.0,
                 "<=",
                 share * totals[t],
             )
@@ -452,34 +579,37 @@ def add_concentration(p: Problem) -> None:
 @builds(F.SOVEREIGNTY)
 def add_sovereignty(p: Problem) -> None:
     """Load of a workload class at sites its rule forbids = 0 [MW IT]; the dual prices the rule."""
-    inputs, sc = p.inputs, p.scenario
-    forbidden: dict[tuple[str, str], list[Term]] = defaultdict(list)
-    for (g, i, t), var in p.x.items():
-        s, w = p.members[g][0]  # every member may use the same sites
-        rule = sc.rules.get(w, inputs.workloads[w].rule)
-        if not allowed(rule, s, inputs.sites[i], inputs, p.trusted):
-            forbidden[(g, t)].append((var, 1.0))
-    for (g, t), terms in sorted(forbidden.items()):
+    forbidden = ~p.eligible[p.x.group, p.x.site]
+    flows = np.nonzero(forbidden)[0]
+    groups = {
+        (p.groups[g], p.periods[t]): flows[at]
+        for (g, t), at in group_positions(
+            (p.x.group[flows], len(p.groups)), (p.x.period[flows], len(p.periods))
+        ).items()
+    }
+    for (g, t), at in sorted(groups.items()):
         p.add(
             "sovereignty",
             _name("sovereignty", g, t),
             {"group": g, "period": t},
-            terms,
+            p.x.col[at],
+            1.0,
             "<=",
             0.0,
         )
 
 
-def _shortfall(p: Problem, family: str, key: str, period: str) -> Term:
+def _shortfall(p: Problem, family: str, key: str, period: str) -> int:
     """A priced slack that keeps a rule from making the plan infeasible [MW IT, or MWh/yr for
-    a rule over the whole year (period "year")]."""
-    var = p.lp.add_variable(_name("shortfall", family, key, period), lowBound=0)
-    p.shortfall[(family, key, period)] = var
+    a rule over the whole year (period "year")]; return its column."""
     hours = p.inputs.periods[period].hours if period in p.inputs.periods else 1.0
-    p.cost_terms["rule_shortfall"].append(
-        (var, p.scenario.value_of_lost_compute_eur_per_mwh * hours)
+    col = p.add_column(
+        _name("shortfall", family, key, period),
+        "rule_shortfall",
+        p.scenario.value_of_lost_compute_eur_per_mwh * hours,
     )
-    return (var, 1.0)
+    p.shortfall[(family, key, period)] = col
+    return col
 
 
 def _demand_by_state(p: Problem) -> dict[tuple[str, str], float]:
@@ -489,74 +619,86 @@ def _demand_by_state(p: Problem) -> dict[tuple[str, str], float]:
     return out
 
 
+def _by_state(p: Problem, where: npt.NDArray[np.bool_] | None = None) -> dict[tuple[str, str], Ids]:
+    """Return the flows (where `where`) per (state of their group, period)."""
+    states = sorted({state_of(p, g) for g in p.groups})
+    state_of_group = np.array([states.index(state_of(p, g)) for g in p.groups], dtype=np.int64)
+    flows = np.arange(len(p.x.col)) if where is None else np.nonzero(where)[0]
+    return {
+        (states[s], p.periods[t]): flows[at]
+        for (s, t), at in group_positions(
+            (state_of_group[p.x.group[flows]], len(states)), (p.x.period[flows], len(p.periods))
+        ).items()
+    }
+
+
 @builds(F.HOME_SHARE)
 def add_home_share(p: Problem) -> None:
     """Load served at home >= min_home_share x the state's demand, per period [MW IT]."""
-    groups = _group(p, lambda k: (state_of(p, k[0]), k[2]))
+    site_country = np.array([s.country for s in p.sites], dtype=object)
+    group_state = np.array([state_of(p, g) for g in p.groups], dtype=object)
+    home = site_country[p.x.site] == group_state[p.x.group]
+    groups = _by_state(p, home)
     for (s, t), d in sorted(_demand_by_state(p).items()):
-        terms = [(p.x[k], 1.0) for k in groups.get((s, t), []) if p.inputs.sites[k[1]].country == s]
-        terms.append(_shortfall(p, "home_share", s, t))
-        p.add(
-            "home_share",
-            _name("home_share", s, t),
-            {"state": s, "period": t},
-            terms,
-            ">=",
-            p.scenario.min_home_share * d,
-        )
+        _state_floor(p, "home_share", s, t, groups.get((s, t)), p.scenario.min_home_share * d)
+
+
+def _state_floor(p: Problem, family: str, s: str, t: str, flows: Ids | None, rhs: float) -> None:
+    """Add the floor  flows of state s in period t + a priced shortfall >= rhs."""
+    at = np.zeros(0, dtype=np.int64) if flows is None else flows
+    cols = np.append(p.x.col[at], _shortfall(p, family, s, t))
+    p.add(family, _name(family, s, t), {"state": s, "period": t}, cols, 1.0, ">=", rhs)
 
 
 @builds(F.FAIR_ACCESS)
 def add_fair_access(p: Problem) -> None:
     """A state's served load >= factor x contribution share x total demand (capped at its own
     demand), per period [MW IT]."""
-    groups = _group(p, lambda k: (state_of(p, k[0]), k[2]))
-    totals: dict[str, float] = defaultdict(float)
-    for (_, _, t), d in p.demand.items():
-        totals[t] += d
+    groups = _by_state(p)
+    totals = _period_totals(p)
     for (s, t), d in sorted(_demand_by_state(p).items()):
         share = p.inputs.states[s].contribution_share
         rhs = min(d, p.scenario.fair_access_factor * share * totals[t])
-        if rhs <= 0:
-            continue
-        terms = [(p.x[k], 1.0) for k in groups.get((s, t), [])]
-        terms.append(_shortfall(p, "fair_access", s, t))
-        p.add(
-            "fair_access", _name("fair_access", s, t), {"state": s, "period": t}, terms, ">=", rhs
-        )
+        if rhs > 0:
+            _state_floor(p, "fair_access", s, t, groups.get((s, t)), rhs)
 
 
 @builds(F.JUSTE_RETOUR)
 def add_juste_retour(p: Problem) -> None:
     """Load hosted in a contributing state >= factor x its contribution share x pooled load."""
     sites = p.sites
-    by_period = _group(p, lambda k: k[2])
-    for t, keys in sorted(by_period.items()):
-        total = p.lp.add_variable(_name("pooled_load", t), lowBound=0)
+    by_period = group_positions((p.x.period, len(p.periods)))
+    for (k,), at in sorted(by_period.items(), key=lambda kv: p.periods[kv[0][0]]):
+        t = p.periods[k]
+        total = p.add_column(_name("pooled_load", t))
         p.pooled_load[t] = total
         p.add(
             "pooled_load",
             _name("pooled_load", t),
             {"period": t},
-            [(p.x[k], 1.0) for k in keys] + [(total, -1.0)],
+            np.append(p.x.col[at], total),
+            np.append(np.ones(len(at)), -1.0),
             "==",
             0.0,
         )
-    host_country = {s.id: s.country for s in sites}
-    hosted = _group(p, lambda k: (host_country[k[1]], k[2]))
+    countries, flow_country = _site_countries(p, sites)
+    hosted = group_positions((flow_country, len(countries)), (p.x.period, len(p.periods)))
+    period_of = {t: k for k, t in enumerate(p.periods)}
     f = p.scenario.juste_retour_factor
-    for c in sorted({s.country for s in sites}):
+    none = np.zeros(0, dtype=np.int64)
+    for c_index, c in enumerate(countries):
         share = p.inputs.states[c].contribution_share
         if share <= 0:
             continue
         for t, total in sorted(p.pooled_load.items()):
-            terms = [(p.x[k], 1.0) for k in hosted.get((c, t), [])]
-            terms += [(total, -f * share), _shortfall(p, "juste_retour", c, t)]
+            at = hosted.get((c_index, period_of[t]), none)
+            shortfall = _shortfall(p, "juste_retour", c, t)
             p.add(
                 "juste_retour",
                 _name("juste_retour", c, t),
                 {"country": c, "period": t},
-                terms,
+                np.concatenate([p.x.col[at], _ids(total, shortfall)]),
+                np.concatenate([np.ones(len(at)), _f(-f * share, 1.0)]),
                 ">=",
                 0.0,
             )
@@ -566,7 +708,9 @@ def add_juste_retour(p: Problem) -> None:
 def add_heat(p: Problem) -> None:
     """Reused heat <= recoverable fraction x the period's heat-use factor x IT load, and <= the
     sink's capacity where it has one [MW thermal]."""
-    at_site = _group(p, lambda k: (k[1], k[2]))
+    site_of = {s.id: i for i, s in enumerate(p.sites)}
+    at_site = group_positions((p.x.site, len(p.sites)), (p.x.period, len(p.periods)))
+    options = []  # (option, period, its index, heat-use factor, the flows at the site then)
     for h in p.inputs.heat_options:
         price = (
             h.heat_price_eur_per_mwh_th
@@ -575,43 +719,51 @@ def add_heat(p: Problem) -> None:
         )
         p.heat_price[(h.site_id, h.sink)] = price
         country = p.inputs.sites[h.site_id].country
-        for t, period in p.inputs.periods.items():
-            keys = at_site.get((h.site_id, t), [])
-            if not keys:
-                continue
-            use = h.recoverable_fraction * p.inputs.factors(country, t)[2]
-            var = p.lp.add_variable(_name("heat", h.site_id, h.sink, t), lowBound=0)
-            p.heat[(h.site_id, h.sink, t)] = var
-            p.cost_terms["heat_revenue"].append((var, -price * period.hours))
-            keys_ = {"site": h.site_id, "sink": h.sink, "period": t}
+        for k, t in enumerate(p.periods):
+            at = at_site.get((site_of[h.site_id], k)) if h.site_id in site_of else None
+            if at is not None:
+                options.append((h, t, k, p.inputs.factors(country, t)[2], at))
+    cols = p.arrays.add_columns([_name("heat", h.site_id, h.sink, t) for h, t, *_ in options])
+    revenue = [
+        -p.heat_price[(h.site_id, h.sink)] * p.inputs.periods[t].hours for h, t, *_ in options
+    ]
+    p.arrays.add_cost("heat_revenue", cols, np.array(revenue, dtype=float))
+    for (h, t, k, factor, at), var in zip(options, cols.tolist(), strict=True):
+        p.heat[(h.site_id, h.sink, t)] = var
+        keys_ = {"site": h.site_id, "sink": h.sink, "period": t}
+        row = p.add(
+            "heat_recovery",
+            _name("heat_recovery", h.site_id, h.sink, t),
+            keys_,
+            np.append(var, p.x.col[at]),
+            np.append(1.0, np.full(len(at), -h.recoverable_fraction * factor)),
+            "<=",
+            0.0,
+        )
+        lever = 0.01 * factor if h.recoverable_fraction > 0 else 0.0
+        p.heat_rows.append((row, lever, site_of[h.site_id], k))
+        if h.sink_capacity_mw_th is not None:
             p.add(
-                "heat_recovery",
-                _name("heat_recovery", h.site_id, h.sink, t),
+                "heat_sink",
+                _name("heat_sink", h.site_id, h.sink, t),
                 keys_,
-                [(var, 1.0)] + [(p.x[k], -use) for k in keys],
+                _ids(var),
+                1.0,
                 "<=",
-                0.0,
+                h.sink_capacity_mw_th,
             )
-            if h.sink_capacity_mw_th is not None:
-                p.add(
-                    "heat_sink",
-                    _name("heat_sink", h.site_id, h.sink, t),
-                    keys_,
-                    [(var, 1.0)],
-                    "<=",
-                    h.sink_capacity_mw_th,
-                )
 
 
 @builds(F.EMISSIONS_BUDGET)
 def add_emissions_budget(p: Problem) -> None:
     """Total emissions of the pooled load <= the budget [tCO2/yr]."""
-    terms = [(var, p.coef[k][3]) for k, var in p.x.items() if p.coef[k][3] > 0]
+    emitting = p.x.emissions > 0
     p.add(
         "emissions_budget",
         "emissions_budget",
         {},
-        terms,
+        p.x.col[emitting],
+        p.x.emissions[emitting],
         "<=",
         float(p.scenario.emissions_budget_t or 0.0),
     )
@@ -621,20 +773,18 @@ def add_emissions_budget(p: Problem) -> None:
 def add_water_caps(p: Problem) -> None:
     """Water used by a country's sites (WUE x IT energy) <= the cap [m3/yr]."""
     sites = p.sites
-    site = {s.id: s for s in sites}
-    groups = _group(p, lambda k: site[k[1]].country)
-    for c, keys in sorted(groups.items()):
-        terms = [
-            (p.x[k], site[k[1]].wue_l_per_kwh * p.inputs.periods[k[2]].hours)
-            for k in keys
-            if site[k[1]].wue_l_per_kwh > 0
-        ]
-        if terms:
+    countries, flow_country = _site_countries(p, sites)
+    wue = np.array([s.wue_l_per_kwh for s in sites])[p.x.site]
+    hours = np.array([p.inputs.periods[t].hours for t in p.periods])[p.x.period]
+    for (c,), at in sorted(group_positions((flow_country, len(countries))).items()):
+        wet = at[wue[at] > 0]
+        if len(wet):
             p.add(
                 "water",
-                _name("water", c),
-                {"country": c},
-                terms,
+                _name("water", countries[c]),
+                {"country": countries[c]},
+                p.x.col[wet],
+                wue[wet] * hours[wet],
                 "<=",
                 float(p.scenario.water_cap_m3_per_country or 0.0),
             )
@@ -645,16 +795,18 @@ def add_gpu_caps(p: Problem) -> None:
     """GPU-equivalents hosted in a capped country <= the cap, per period [GPU-equivalents]."""
     sites = p.sites
     per_mw = 1000.0 / p.scenario.kw_per_gpu
-    country = {s.id: s.country for s in sites}
-    groups = _group(p, lambda k: (country[k[1]], k[2]))
-    for (c, t), keys in sorted(groups.items()):
+    countries, flow_country = _site_countries(p, sites)
+    groups = group_positions((flow_country, len(countries)), (p.x.period, len(p.periods)))
+    named = sorted(((countries[c], p.periods[t]), at) for (c, t), at in groups.items())
+    for (c, t), at in named:
         if p.scenario.gpu_cap_applies_to == "untrusted" and c in p.trusted:
             continue
         p.add(
             "gpu_cap",
             _name("gpu_cap", c, t),
             {"country": c, "period": t},
-            [(p.x[k], per_mw) for k in keys],
+            p.x.col[at],
+            per_mw,
             "<=",
             float(p.scenario.gpu_cap_per_country or 0),
         )
@@ -666,12 +818,43 @@ def add_reuse_floors(p: Problem) -> None:
     facility energy [MWh/yr] (EnEfG-style ERF for new data centres)."""
     sites = p.sites
     hours = {t: period.hours for t, period in p.inputs.periods.items()}
-    at_site = _group(p, lambda k: k[1])
-    for site in sites:
+    period_hours = np.array([hours[t] for t in p.periods])
+    at_site = group_positions((p.x.site, len(sites)))
+    for i, site in enumerate(sites):
         floor = p.scenario.reuse_floors.get(site.country, 0.0)
-        if floor <= 0 or site.capacity_status != "buildable" or site.id not in at_site:
+        if floor <= 0 or site.capacity_status != "buildable" or (i,) not in at_site:
             continue
-        terms: list[Term] = [(var, hours[t]) for (i, _, t), var in p.heat.items() if i == site.id]
-        terms += [(p.x[k], -floor * site.pue * hours[k[2]]) for k in at_site[site.id]]
-        terms.append(_shortfall(p, "reuse_floor", site.id, "year"))
-        p.add("reuse_floor", _name("reuse_floor", site.id), {"site": site.id}, terms, ">=", 0.0)
+        heat = [(var, hours[t]) for (j, _, t), var in p.heat.items() if j == site.id]
+        at = at_site[(i,)]
+        shortfall = _shortfall(p, "reuse_floor", site.id, "year")
+        cols = np.concatenate([_ids(*(v for v, _ in heat)), p.x.col[at], _ids(shortfall)])
+        coefs = np.concatenate(
+            [
+                _f(*(c for _, c in heat)),
+                -floor * site.pue * period_hours[p.x.period[at]],
+                _f(1.0),
+            ]
+        )
+        p.add(
+            "reuse_floor", _name("reuse_floor", site.id), {"site": site.id}, cols, coefs, ">=", 0.0
+        )
+
+
+def group_positions(*codes: tuple[Ids, int]) -> dict[tuple[int, ...], Ids]:
+    """Return the positions of the items per key, the key made of (index array, size) pairs:
+    group_positions((site, n_sites), (period, n_periods)) -> {(i, t): positions}."""
+    if not codes or len(codes[0][0]) == 0:
+        return {}
+    code = np.zeros(len(codes[0][0]), dtype=np.int64)
+    for values, size in codes:
+        code = code * size + values
+    order = np.argsort(code, kind="stable")
+    keys, starts = np.unique(code[order], return_index=True)
+    out = {}
+    for key, part in zip(keys.tolist(), np.split(order, starts[1:]), strict=True):
+        fields = []
+        for _, size in reversed(codes):
+            key, rest = divmod(key, size)
+            fields.append(rest)
+        out[tuple(reversed(fields))] = part
+    return out

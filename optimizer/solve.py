@@ -8,14 +8,16 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
-from typing import Any
 
+import highspy
+import numpy as np
 import pandas as pd
-import pulp
 
-from optimizer.families import FAMILY
+from optimizer import highs, readback
 from optimizer.levers import levers
+from optimizer.lparrays import Floats, compile_matrix, paused_gc
 from optimizer.model import Problem
+from optimizer.readback import ZERO
 from optimizer.registry import EMBER_ATTRIBUTION
 from optimizer.summary import Summary
 
@@ -92,25 +94,38 @@ class Plan:
         }
 
 
-def _status(stats: Any) -> Status:
-    code = stats.status
-    if code == pulp.LpSolveStatus.Optimal:
+def _status(solution: highs.Solution) -> Status:
+    code = solution.status
+    if code == highspy.HighsModelStatus.kOptimal:
         return Status.OPTIMAL
-    if code == pulp.LpSolveStatus.Infeasible:
+    if code == highspy.HighsModelStatus.kInfeasible:
         return Status.INFEASIBLE
-    if code == pulp.LpSolveStatus.TimeLimit or (stats.has_solution and code != -1):
-        return Status.TIME_LIMIT if stats.has_solution else Status.ERROR
+    if code in highs.STOPPED_EARLY:
+        return Status.TIME_LIMIT if solution.has_solution else Status.ERROR
     return Status.ERROR
 
 
-def _solve_lp(problem: Problem) -> tuple[Status, str, bool]:
+def _solve_lp(
+    problem: Problem, fixed: highs.Solution | None = None
+) -> tuple[Status, str, highs.Solution | None]:
+    """Solve the problem's arrays with HiGHS; with `fixed`, the MILP's solution, solve the LP
+    with every build decision fixed at its value instead."""
     sc = problem.scenario
     try:
-        stats = problem.lp.solve(pulp.HiGHS(msg=False, timeLimit=sc.time_limit_s))
-        status = _status(stats)
-        return status, STATUS_TEXT[status], bool(stats.has_solution) and status != Status.INFEASIBLE
+        lp = compile_matrix(problem.arrays.matrix)
+        if fixed is not None:
+            builds = np.array(list(problem.build.values()), dtype=np.int64)
+            lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+            lower[builds] = upper[builds] = fixed.col_value[builds]
+            lp = replace(lp, col_lower=lower, col_upper=upper, integer=np.zeros_like(lp.integer))
+        with paused_gc():
+            solution = highs.solve(
+                lp, sc.time_limit_s, ranging=not problem.build or fixed is not None
+            )
+        status = _status(solution)
+        return status, STATUS_TEXT[status], solution
     except Exception as e:  # the solver never crashes the caller
-        return Status.ERROR, f"solver error: {e}", False
+        return Status.ERROR, f"solver error: {e}", None
 
 
 def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
@@ -121,18 +136,16 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
     """
     sc = problem.scenario
     started = time.perf_counter()
-    status, message, has_solution = _solve_lp(problem)
+    status, message, solution = _solve_lp(problem)
+    has_solution = _usable(status, solution)
     formulation = f"LP, {problem.formulation}"
-    if problem.build and has_solution:
+    if problem.build and solution is not None and has_solution:
         formulation = (
             f"MILP (lumpy builds), {problem.formulation}; shadow prices from the LP with the "
             "builds fixed"
         )
-        for y in problem.build.values():
-            y.fixValue()
-            y.cat = "Continuous"
-        fixed_status, _, fixed_ok = _solve_lp(problem)
-        has_solution = fixed_ok
+        fixed_status, _, solution = _solve_lp(problem, fixed=solution)
+        has_solution = _usable(fixed_status, solution)
         status = status if fixed_status == Status.OPTIMAL else fixed_status
     solve_seconds = time.perf_counter() - started
     summary = Summary(
@@ -142,17 +155,22 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
         formulation=formulation,
         plan_year=problem.plan_year,
         demand_scenario=sc.demand_scenario,
-        variables=problem.lp.numVariables(),
-        constraints=problem.lp.numConstraints(),
+        variables=problem.arrays.matrix.num_cols,
+        constraints=problem.arrays.matrix.num_rows,
         build_seconds=round(build_seconds, 4),
         solve_seconds=round(solve_seconds, 4),
         solver_options={"time_limit_s": sc.time_limit_s, **HIGHS_TOLERANCES},
         versions={p: version(p) for p in ("pulp", "highspy")},
         data_attribution=EMBER_ATTRIBUTION,
     )
-    if not has_solution:
+    if solution is None or not has_solution:
         return Plan(status, summary)
-    return _read_plan(problem, status, summary)
+    return _read_plan(problem, solution, status, summary)
+
+
+def _usable(status: Status, solution: highs.Solution | None) -> bool:
+    """Return whether a solve handed back a plan to read."""
+    return solution is not None and solution.has_solution and status != Status.INFEASIBLE
 
 
 #: HiGHS' default tolerances, which every solve uses (recorded in each run's summary).
@@ -161,90 +179,29 @@ HIGHS_TOLERANCES = {
     "dual_feasibility_tolerance": 1e-7,
     "mip_rel_gap": 1e-4,
 }
-#: Values below this are solver noise (HiGHS' default feasibility tolerance is 1e-7) [MW].
-ZERO = 1e-7
 #: The cost terms that are money paid or earned (the rest are a shadow cost or penalties).
 MONEY = ("energy", "transfer", "capital", "fixed", "heat_revenue")
 PENALTIES = ("unserved", "rule_shortfall")
 
 
-def _value(var: Any) -> float:
-    v = var.value()
-    return 0.0 if v is None or abs(v) < ZERO else float(v)
-
-
-def _read_plan(problem: Problem, status: Status, summary: Summary) -> Plan:
+def _read_plan(
+    problem: Problem, solution: highs.Solution, status: Status, summary: Summary
+) -> Plan:
     inputs, sc = problem.inputs, problem.scenario
     hours = {t: p.hours for t, p in inputs.periods.items()}
-    # Allocation.
-    # A group's flows go to its members in proportion to their demand (see model.add_groups).
-    rows = []
-    for key, var in problem.x.items():
-        flow = _value(var)
-        if flow <= 0:
-            continue
-        g, i, t = key
-        energy, carbon, transfer, emissions = problem.coef[key]
-        for s, w in problem.members[g]:
-            mw = flow * problem.demand[(s, w, t)] / problem.group_demand[(g, t)]
-            rows.append(
-                (
-                    s,
-                    w,
-                    i,
-                    inputs.sites[i].country,
-                    t,
-                    mw,
-                    mw * hours[t],
-                    mw * 1000.0 / sc.kw_per_gpu,
-                    mw * energy,
-                    mw * carbon,
-                    mw * transfer,
-                    mw * emissions,
-                    mw * hours[t] * inputs.sites[i].wue_l_per_kwh,  # [m3]: MWh x L/kWh
-                )
-            )
-    allocation = pd.DataFrame(
-        rows,
-        columns=[
-            "state",
-            "workload",
-            "site_id",
-            "host_country",
-            "period",
-            "it_mw",
-            "it_mwh",
-            "gpu_equivalents",
-            "energy_cost_eur",
-            "carbon_cost_eur",
-            "transfer_cost_eur",
-            "emissions_t",
-            "water_m3",
-        ],
-    )
-    # Unserved demand.
-    lost = [
-        (s, w, t, _value(u) * problem.demand[(s, w, t)] / problem.group_demand[(g, t)])
-        for (g, t), u in problem.unserved.items()
-        for s, w in problem.members[g]
-    ]
-    unserved = pd.DataFrame(
-        [(s, w, t, mw, mw * hours[t]) for s, w, t, mw in lost],
-        columns=["state", "workload", "period", "it_mw", "it_mwh"],
-    )
-    unserved = unserved[unserved["it_mw"] > 0].reset_index(drop=True)
-    sites = _site_table(problem, allocation)
+    value = readback.values(solution)
+    members = readback.Members(problem)
+    allocation = readback.allocation(problem, members, value)
+    unserved = readback.unserved(problem, members, value)
+    sites = _site_table(problem, allocation, value)
     states = _state_table(problem, allocation, unserved, sites)
     hosts = states[states["state"].isin({site.country for site in problem.sites})].dropna(
         subset=["hosting_ratio"]
     )
-    costs = {
-        name: float(sum(_value(v) * c for v, c in terms))
-        for name, terms in problem.cost_terms.items()
-    }
-    duals = _dual_table(problem)
+    costs = readback.cost_terms(problem, value)
+    duals = readback.dual_table(problem, members, solution, value)
     shortfall_mwh = float(
-        sum(_value(v) * hours.get(t, 1.0) for (_, _, t), v in problem.shortfall.items())
+        sum(value[v] * hours.get(t, 1.0) for (_, _, t), v in problem.shortfall.items())
     )
     # Fair access: the worst-served state's share of its entitlement. Juste retour: the
     # contribution-weighted share of it met in the countries with a usable site.
@@ -289,7 +246,7 @@ def _read_plan(problem: Problem, status: Status, summary: Summary) -> Plan:
             f"{summary.unserved_mwh:,.0f} MWh of demand ({share:.1%}) "
             f"is unserved, most in {', '.join(worst.index[:5])}."
         )
-    shortfalls = {k for k, v in problem.shortfall.items() if _value(v) > 0}
+    shortfalls = {k for k, v in problem.shortfall.items() if value[v] > 0}
     if shortfalls:
         fams = sorted({k[0] for k in shortfalls})
         warnings.append(
@@ -358,50 +315,57 @@ STATE_COLUMNS = [
 ]
 
 
-def _site_table(problem: Problem, allocation: pd.DataFrame) -> pd.DataFrame:
+def _site_table(problem: Problem, allocation: pd.DataFrame, value: Floats) -> pd.DataFrame:
     """Every usable site: capacity in the plan year, what is built, load, heat and capital."""
-    inputs = problem.inputs
+    inputs, sites = problem.inputs, problem.sites
+    ids = [site.id for site in sites]
     load = allocation.groupby(["site_id", "period"])["it_mw"].sum()
-    mwh = allocation.groupby("site_id")["it_mwh"].sum()
+    peak = load.groupby(level=0).max().reindex(ids, fill_value=0.0).to_numpy()
+    mwh = allocation.groupby("site_id")["it_mwh"].sum().reindex(ids, fill_value=0.0).to_numpy()
     heat_mwh: dict[str, float] = defaultdict(float)
     heat_rev: dict[str, float] = defaultdict(float)
-    for (i, sink, t), var in problem.heat.items():
-        v = _value(var) * inputs.periods[t].hours
+    for (i, sink, t), col in problem.heat.items():
+        v = value[col] * inputs.periods[t].hours
         heat_mwh[i] += v
         heat_rev[i] += v * problem.heat_price[(i, sink)]
-    rows = []
-    for site in problem.sites:
-        new = _value(problem.new[site.id]) if site.id in problem.new else 0.0
-        peak = max((load.get((site.id, t), 0.0) for t in inputs.periods), default=0.0)
-        cap = problem.available[site.id] + new
-        rows.append(
-            {
-                "site_id": site.id,
-                "site_name": site.name or site.id,
-                "country": site.country,
-                "category": site.category,
-                "capacity_status": site.capacity_status,
-                "latitude": site.latitude,
-                "longitude": site.longitude,
-                "available_mw": problem.available[site.id],
-                "new_mw": new,
-                "capacity_mw": cap,
-                "pue": site.pue,
-                "peak_it_mw": peak,
-                "utilisation": float(peak) / cap if cap > ZERO else 0.0,
-                "it_mwh": float(mwh.get(site.id, 0.0)),
-                "facility_mwh": float(mwh.get(site.id, 0.0)) * site.pue,
-                "heat_mwh_th": heat_mwh[site.id],
-                "heat_revenue_eur": heat_rev[site.id],
-                "capital_cost_eur": new * problem.annuity.get(site.id, 0.0)
-                + (
-                    _value(problem.build[site.id]) * problem.scenario.site_fixed_cost_eur_per_yr
-                    if site.id in problem.build
-                    else 0.0
-                ),
-            }
-        )
-    return pd.DataFrame(rows, columns=SITE_COLUMNS)
+
+    def per_site(columns: dict[str, int], times: float | dict[str, float]) -> Floats:
+        """Return value x factor of each site's column in `columns`, 0 where it has none."""
+        out = np.zeros(len(sites))
+        for k, site in enumerate(sites):
+            if site.id in columns:
+                f = times if isinstance(times, float) else times.get(site.id, 0.0)
+                out[k] = value[columns[site.id]] * f
+        return out
+
+    new = per_site(problem.new, 1.0)
+    available = np.array([problem.available[i] for i in ids])
+    cap = available + new
+    pue = np.array([site.pue for site in sites])
+    fixed = per_site(problem.build, problem.scenario.site_fixed_cost_eur_per_yr)
+    return pd.DataFrame(
+        {
+            "site_id": ids,
+            "site_name": [site.name or site.id for site in sites],
+            "country": [site.country for site in sites],
+            "category": [site.category for site in sites],
+            "capacity_status": [site.capacity_status for site in sites],
+            "latitude": [site.latitude for site in sites],
+            "longitude": [site.longitude for site in sites],
+            "available_mw": available,
+            "new_mw": new,
+            "capacity_mw": cap,
+            "pue": pue,
+            "peak_it_mw": peak,
+            "utilisation": np.divide(peak, cap, out=np.zeros(len(sites)), where=cap > ZERO),
+            "it_mwh": mwh,
+            "facility_mwh": mwh * pue,
+            "heat_mwh_th": [heat_mwh[i] for i in ids],
+            "heat_revenue_eur": [heat_rev[i] for i in ids],
+            "capital_cost_eur": per_site(problem.new, problem.annuity) + fixed,
+        },
+        columns=SITE_COLUMNS,
+    )
 
 
 def _state_table(
@@ -421,7 +385,8 @@ def _state_table(
         / by_site["it_mwh"].where(by_site["it_mwh"] > 0)
     ).fillna(0.0)
     alloc = allocation.assign(
-        site_cost_eur=allocation["it_mwh"] * allocation["site_id"].map(rate).fillna(0.0),
+        site_cost_eur=allocation["it_mwh"]
+        * rate.reindex(allocation["site_id"]).fillna(0.0).to_numpy(),
         home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"], 0.0),
     )
     alloc["cost_eur"] = alloc[["energy_cost_eur", "transfer_cost_eur", "site_cost_eur"]].sum(axis=1)
@@ -467,69 +432,3 @@ def _state_table(
     pooled = out["served_mwh"].sum()
     out["hosting_ratio"] = out["hosted_mwh"] / pooled / contributor if pooled > 0 else None
     return out.reset_index()[STATE_COLUMNS]
-
-
-#: Families that only carry bookkeeping: their duals are not a planner's lever.
-def _ranging(problem: Problem, n: int) -> tuple[list[float], list[float]]:
-    """Return, per row, the right-hand sides between which its dual holds (HiGHS ranging)."""
-    try:
-        status, ranging = problem.lp.solverModel.getRanging()  # type: ignore[union-attr]
-        lo, hi = list(ranging.row_bound_dn.value_), list(ranging.row_bound_up.value_)
-        if len(lo) == n:
-            return lo, hi
-    except Exception:  # no basis (e.g. a time-limited solve): ranges stay unknown
-        pass
-    nan = [float("nan")] * n
-    return nan, nan
-
-
-def _dual_table(problem: Problem) -> pd.DataFrame:
-    """One row per constraint: its dual [EUR/yr per unit of right-hand side], the range of the
-    right-hand side over which that dual holds, and the value of the planner's lever.
-
-    The lever is the right-hand side (1 MW, 1 t, 1 m3) except for heat recovery, whose
-    right-hand side is always 0: there the lever is the recoverable fraction, worth
-    dual x heat-use factor x IT load per unit, reported per percentage point; it is 0 at a
-    site with no load, which is then not binding in any sense a planner can use.
-    """
-    cons = problem.lp.constraints()
-    lo, hi = _ranging(problem, len(cons))
-    load: dict[tuple[str, str], float] = defaultdict(float)
-    for (_, i, t), var in problem.x.items():
-        load[(i, t)] += _value(var)
-    rows = []
-    for con, low, high in zip(cons, lo, hi, strict=True):
-        family, keys = problem.constraints[con.name]
-        dual = float(con.pi or 0.0)
-        lever = dual
-        if family == "heat_recovery":
-            site = problem.inputs.sites[keys["site"]]
-            use = problem.inputs.factors(site.country, keys["period"])[2]
-            fraction = next(
-                h.recoverable_fraction
-                for h in problem.inputs.heat_options
-                if h.site_id == site.id and h.sink == keys["sink"]
-            )
-            lever = dual * 0.01 * use * load[(site.id, keys["period"])] if fraction > 0 else 0.0
-        # A demand group's row speaks for each of its members (they are interchangeable).
-        members = problem.members.get(keys.get("group", ""), ((keys.get("state"), None),))
-        for state, workload in members:
-            rows.append(
-                {
-                    "constraint": con.name,
-                    "family": family,
-                    "state": state,
-                    "workload": workload or keys.get("workload"),
-                    "country": keys.get("country"),
-                    "site_id": keys.get("site"),
-                    "sink": keys.get("sink"),
-                    "period": keys.get("period"),
-                    "dual": dual,
-                    "rhs": problem.rhs[con.name],
-                    "rhs_low": low,
-                    "rhs_high": high,
-                    "lever_value_eur": lever,
-                    "binding": abs(lever) > 1e-6 and FAMILY[family].lever,
-                }
-            )
-    return pd.DataFrame(rows)

@@ -1,15 +1,18 @@
 """Sweeps: many scenarios solved in parallel on Dask, locally or on a cluster.
 
 The inputs are read once, sent to every worker once, and each worker returns only the summary
-of its plan, so a sweep of hundreds of scenarios moves little data. Do not start a sweep inside
-the Streamlit server (it would start worker processes there): run it from the CLI, a notebook,
-or a script guarded by `if __name__ == "__main__":` (local workers are started with "spawn",
-which re-runs the parent's main module).
+of its plans, so a sweep of hundreds of scenarios moves little data. Small sweeps run in
+process; large ones go to Dask in a few batches per worker, so that Dask's cost per task stays
+small next to the solves and each worker re-solves from its last basis (optimizer.highs).
+Do not start a sweep inside the Streamlit server (it would start worker processes there): run
+it from the CLI, a notebook, or a script guarded by `if __name__ == "__main__":` (local
+workers are started with "spawn", which re-runs the parent's main module).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -60,11 +63,31 @@ def grid_scenarios(base: Scenario, grid: Mapping[str, Iterable[str]]) -> list[Sc
 
 
 def summarise(scenario: Scenario, inputs: Inputs) -> dict[str, Any]:
-    """Solve one scenario and return its headline figures (runs on a worker)."""
+    """Solve one scenario and return its headline figures."""
     plan = solve(build_problem(inputs, scenario))
     row: dict[str, Any] = {"scenario": scenario.name}
     row.update({k: getattr(plan.summary, k) for k in SUMMARY})
     return row
+
+
+def summarise_all(scenarios: list[Scenario], inputs: Inputs) -> list[dict[str, Any]]:
+    """Solve a batch of scenarios one after another (one Dask task: consecutive scenarios
+    that change only costs or bounds re-solve from the last basis)."""
+    return [summarise(scenario, inputs) for scenario in scenarios]
+
+
+#: Sweeps smaller than this run in this process when no scheduler is given: starting a local
+#: cluster (worker processes, imports) costs more than solving them.
+IN_PROCESS_BELOW = 20
+#: Tasks per worker: enough to balance uneven solve times, few enough that the per-task cost
+#: of Dask stays small next to the solves.
+TASKS_PER_WORKER = 4
+
+
+def batches(scenarios: list[Scenario], workers: int) -> list[list[Scenario]]:
+    """Split the scenarios, in order, into about TASKS_PER_WORKER batches per worker."""
+    size = max(1, math.ceil(len(scenarios) / (TASKS_PER_WORKER * max(1, workers))))
+    return [scenarios[k : k + size] for k in range(0, len(scenarios), size)]
 
 
 def sweep(
@@ -72,8 +95,13 @@ def sweep(
     inputs: Inputs,
     scheduler: str | None = None,
     workers: int = 2,
+    in_process_below: int = IN_PROCESS_BELOW,
 ) -> pd.DataFrame:
-    """Solve every scenario on Dask and return one row of headline figures per scenario.
+    """Solve every scenario and return one row of headline figures per scenario.
+
+    Without a scheduler, a sweep of fewer than `in_process_below` scenarios runs in this
+    process; otherwise the scenarios go to Dask in batches (about TASKS_PER_WORKER per worker),
+    the inputs sent once to every worker.
 
     Args:
         scenarios: the scenarios to solve.
@@ -81,7 +109,10 @@ def sweep(
         scheduler: address of a Dask scheduler (tcp://host:8786); None starts a local cluster
             of `workers` processes for the duration of the sweep.
         workers: processes of the local cluster.
+        in_process_below: the smallest sweep that starts a local cluster.
     """
+    if scheduler is None and len(scenarios) < in_process_below:
+        return sweep_here(scenarios, inputs)
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
@@ -93,9 +124,10 @@ def sweep(
         )
         client = Client(cluster)
     try:
+        running = len(client.scheduler_info().get("workers", {})) or workers
         shared = client.scatter(inputs, broadcast=True)
-        futures = client.map(summarise, scenarios, inputs=shared, pure=False)
-        rows = client.gather(futures)
+        futures = client.map(summarise_all, batches(scenarios, running), inputs=shared, pure=False)
+        rows = [row for batch in client.gather(futures) for row in batch]
     finally:
         client.close()
         if cluster is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import highspy
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -142,26 +144,28 @@ def test_workbook_has_every_sheet_filled(db: Path, tmp_path: Path) -> None:
     assert run_sheet["status"] == "optimal"
 
 
-class _Stats:
-    def __init__(self, status: int, has_solution: bool) -> None:
-        self.status, self.has_solution = status, has_solution
+HMS = highspy.HighsModelStatus
 
 
 @pytest.mark.parametrize(
     ("code", "has", "expected"),
     [
-        (1, True, "optimal"),
-        (-1, False, "infeasible"),
-        (-4, True, "time_limit"),
-        (-4, False, "error"),
-        (-12, False, "error"),
-        (0, False, "error"),
+        (HMS.kOptimal, True, "optimal"),
+        (HMS.kInfeasible, False, "infeasible"),
+        (HMS.kTimeLimit, True, "time_limit"),
+        (HMS.kTimeLimit, False, "error"),
+        (HMS.kSolveError, False, "error"),
+        (HMS.kNotset, False, "error"),
     ],
 )
-def test_solver_outcomes_map_to_plan_statuses(code: int, has: bool, expected: str) -> None:
+def test_solver_outcomes_map_to_plan_statuses(
+    code: highspy.HighsModelStatus, has: bool, expected: str
+) -> None:
+    from optimizer.highs import Solution
     from optimizer.solve import _status
 
-    assert _status(_Stats(code, has)).value == expected
+    none = np.zeros(0)
+    assert _status(Solution(code, has, none, none, none, none, False)).value == expected
 
 
 RICH = Scenario(

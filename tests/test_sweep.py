@@ -58,7 +58,7 @@ from tests.tiny import BASE, bid, tiny
 
 inputs = tiny(demand_a=25.0, ci_b=100.0, caps={"AA": 3.0}, builds=(bid(),))
 scenarios = grid_scenarios(BASE, {"carbon_price_eur_per_t": ["0", "50", "500"]})
-frame = sweep(scenarios, inputs, workers=2)
+frame = sweep(scenarios, inputs, workers=2, in_process_below=0)
 single = [plan(sc, inputs=inputs).objective_eur for sc in scenarios]
 print(json.dumps({"swept": frame["objective_eur"].tolist(), "single": single,
                   "status": frame["status"].tolist()}))
