@@ -14,9 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Slider
+from streamlit.testing.v1.element_tree import Dataframe, Slider
 
+from optimizer import TABLES
 from optimizer.api import plan, registry, run_and_store
+from optimizer.labels import label as column_label
 from optimizer.labels import title
 from optimizer.scenario import SPECS, Scenario, describe, docs_table
 from ui import eur
@@ -62,15 +64,15 @@ def encodings(spec: Any) -> list[dict[str, Any]]:
     return [e for e in found if isinstance(e, dict) and "field" in e]
 
 
-def assert_planner_words(at: AppTest) -> None:
+def assert_planner_words(at: AppTest | Dataframe) -> None:
     """Every table header and chart title is in words with units, every float rounded."""
-    for table in at.dataframe:
+    for table in [at] if isinstance(at, Dataframe) else at.dataframe:
         frame, config = table.value, json.loads(table.proto.columns or "{}")
         for header in frame.columns:
             assert not RAW.match(str(header)), header
             if pd.api.types.is_float_dtype(frame[header]):
                 assert config[str(header)]["type_config"]["format"], header  # rounded
-    for chart in at.get("vega_lite_chart"):
+    for chart in [] if isinstance(at, Dataframe) else at.get("vega_lite_chart"):
         for channel in encodings(json.loads(chart.proto.spec)):
             assert channel.get("title") and not RAW.match(channel["title"]), channel
 
@@ -238,11 +240,25 @@ def test_pooling_page_shows_the_dividend(app_db: Path) -> None:
 def test_data_page_shows_provenance(app_db: Path) -> None:
     at = run_page("views/4_Data.py")
     frame = at.dataframe[0].value
-    assert len(frame) == len(registry(app_db)["sites"]) and "provenance_pue" in frame.columns
+    shown = column_label("provenance_pue").title()
+    assert len(frame) == len(registry(app_db)["sites"]) and shown in frame.columns
     box = next(s for s in at.selectbox if s.label == "Table")
     box.select("member_states").run()
     frame = at.dataframe[0].value
-    assert len(frame) == 37 and "provenance_grid_ci_g_per_kwh" in frame.columns
+    assert len(frame) == 37 and column_label("provenance_grid_ci_g_per_kwh").title() in frame
+
+
+def test_data_page_speaks_the_planners_language(app_db: Path) -> None:
+    """The registry table in words; the editor keeps the file's column names as its data but
+    shows words as headers, with the file's name in each header's help."""
+    at = run_page("views/4_Data.py")
+    assert_planner_words(at.dataframe[0])
+    editor = at.dataframe[1]
+    config = json.loads(editor.proto.columns)
+    for column in editor.value.columns:
+        assert config[column]["label"] == column_label(column).title(), column
+        assert not RAW.match(config[column]["label"]), column
+        assert f"`{column}`" in config[column]["help"]
 
 
 def test_data_page_edit_path_refuses_a_bad_value_and_saves_nothing(app_db: Path) -> None:
@@ -336,9 +352,11 @@ def test_data_page_shows_monthly_factors_with_embers_attribution(app_db: Path) -
     assert not at.exception
     assert any("Ember" in i.value and "CC BY 4" in i.value for i in at.info)
     frame = at.dataframe[0].value
-    assert {"price_factor", "carbon_factor"} <= set(frame.columns)
-    priced = frame[frame["price_factor"].notna()]
-    assert len(priced) and priced["provenance_price_factor"].str.contains("Ember").all()
+    price, carbon = (column_label(c).title() for c in ("price_factor", "carbon_factor"))
+    assert {price, carbon} <= set(frame.columns)
+    priced = frame[frame[price].notna()]
+    source = column_label("provenance_price_factor").title()
+    assert len(priced) and priced[source].str.contains("Ember").all()
     assert len(at.get("vega_lite_chart")) == 1
 
 
@@ -357,7 +375,7 @@ def test_pooling_page_speaks_the_planners_language_with_two_runs(app_db: Path) -
 
 def whose_compute_colours(at: AppTest) -> dict[str, str]:
     """Return the country -> colour map of the Plan page's 'whose compute' chart."""
-    for chart in at.get("vega_lite_chart"):
+    for chart in [] if isinstance(at, Dataframe) else at.get("vega_lite_chart"):
         color = json.loads(chart.proto.spec).get("encoding", {}).get("color", {})
         if color.get("field") == "state":
             scale = color["scale"]
@@ -394,3 +412,11 @@ def test_the_workbook_has_units_and_sources_and_no_json(app_db: Path) -> None:
     assert book["allocation"].cell(row=2, column=column).number_format == "#,##0"
     scenario_rows = dict(sheets["scenario"][1:])
     assert scenario_rows["rules.sensitive"] == "home" and scenario_rows["trusted_states"] == "NO"
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_every_registry_column_has_its_own_words(table: str) -> None:
+    """The Data page renames every column (and its provenance) to words: no two may collide."""
+    names = [c for col in TABLES[table].column_names for c in (col, f"provenance_{col}")]
+    titles = [column_label(c).title() for c in names]
+    assert len(set(titles)) == len(titles), titles

@@ -34,7 +34,7 @@ st.caption(
 if table == "period_factors":
     st.info(ui.md_escape(optimizer.EMBER_ATTRIBUTION))
     st.altair_chart(charts.monthly_factors(frame), width="stretch")
-st.dataframe(frame, hide_index=True)
+ui.table(frame)
 d1, d2 = st.columns(2)
 # Files are made when clicked (deferred), from the table already on the page.
 d1.download_button(
@@ -77,6 +77,12 @@ edited = st.data_editor(
     hide_index=True,
     key=f"edit_{table}",
     disabled=not who.can_edit,
+    column_config={
+        c: st.column_config.Column(
+            optimizer.column_label(str(c)).title(), help=f"`{c}` in import files"
+        )
+        for c in st.session_state[draft].columns
+    },
 )
 pending = optimizer.diff_edits(table, st.session_state[snapshot], edited)
 save_col, pending_col = st.columns([1, 4], vertical_alignment="center")
@@ -121,4 +127,4 @@ if upload is not None and st.button("Import file", disabled=not who.can_edit):
         ui.validation_error(e)
 
 with st.expander("Assumptions behind the default dataset"):
-    st.dataframe(optimizer.assumptions(ui.db_path()), hide_index=True)
+    ui.table(optimizer.assumptions(ui.db_path()))
