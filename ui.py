@@ -313,7 +313,7 @@ def _options(name: str, reg: dict[str, pd.DataFrame]) -> tuple[list[Any], Callab
         tags = {t for v in states["trusted_groups"].dropna() for t in str(v).split(",") if t}
         return ["eu_members", *sorted(tags), ""], lambda t: TRUSTED_LABELS.get(t, t)
     if name == "trusted_states":
-        return sorted(states["iso2"]), str
+        return countries(), str
     return list(optimizer.SPECS[name].choices), str
 
 
@@ -399,7 +399,7 @@ def _cap_overrides(name: str, spec: Spec, reg: dict[str, pd.DataFrame]) -> None:
     st.session_state["w:cap_countries"] = chosen
     st.multiselect(
         spec.title(),
-        sorted(reg["member_states"]["iso2"]),
+        countries(),
         key="w:cap_countries",
         on_change=_store_cap_countries,
         args=(caps,),

@@ -7,6 +7,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib.metadata import version
 
 import highspy
@@ -160,12 +161,18 @@ def solve(problem: Problem, build_seconds: float = 0.0) -> Plan:
         build_seconds=round(build_seconds, 4),
         solve_seconds=round(solve_seconds, 4),
         solver_options={"time_limit_s": sc.time_limit_s, **HIGHS_TOLERANCES},
-        versions={p: version(p) for p in ("pulp", "highspy")},
+        versions=_versions(),
         data_attribution=EMBER_ATTRIBUTION,
     )
     if solution is None or not has_solution:
         return Plan(status, summary)
     return _read_plan(problem, solution, status, summary)
+
+
+@cache
+def _versions() -> dict[str, str]:
+    """Return the versions of the modelling layer and the solver (read once per process)."""
+    return {p: version(p) for p in ("pulp", "highspy")}
 
 
 def _usable(status: Status, solution: highs.Solution | None) -> bool:
