@@ -71,14 +71,21 @@ def _version() -> float:
 
 
 # --------------------------------------------------------------------------- cached loaders
-@st.cache_data(show_spinner=False)
+#: Registry tables are shared as they are, not copied on every read (a page reads them several
+#: times per run): pages only read them, and derive new frames where they need others.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _registry(path: str, version: float) -> dict[str, pd.DataFrame]:
     return optimizer.registry(path)
 
 
 def registry() -> dict[str, pd.DataFrame]:
-    """Return the registry tables, cached until the database changes."""
+    """Return the registry tables, cached until the database changes (read only)."""
     return _registry(str(db_path()), _version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _countries(path: str, version: float) -> list[str]:
+    return sorted(_registry(path, version)["member_states"]["iso2"])
 
 
 @st.cache_data(show_spinner=False)
@@ -509,8 +516,9 @@ def validation_error(error: optimizer.ValidationError) -> None:
 
 
 def countries() -> list[str]:
-    """Return every registry country, sorted: the domain of every per-country colour scale."""
-    return sorted(registry()["member_states"]["iso2"])
+    """Return every registry country, sorted: the domain of every per-country colour scale
+    (cached until the database changes; read only)."""
+    return _countries(str(db_path()), _version())
 
 
 def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> None:
