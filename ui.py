@@ -18,9 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
+import charts
 import optimizer
 
 if TYPE_CHECKING:
@@ -537,6 +539,16 @@ def table(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> N
         hide_index=True,
         column_config=config,
     )
+
+
+def chart(drawing: alt.Chart | alt.LayerChart, **kwargs: Any) -> None:
+    """Draw a chart of charts.py. One drawn from a single data frame goes as its Vega-Lite spec,
+    checked once per shape (charts.spec), so a rerun sends new data without Altair checking
+    the whole spec again; the maps (outlines and sites) go through Altair as they are."""
+    if isinstance(drawing.data, pd.DataFrame):
+        st.vega_lite_chart(spec=charts.spec(drawing), **kwargs)
+    else:
+        st.altair_chart(drawing, **kwargs)
 
 
 #: Euros with a magnitude suffix (k, M, bn), as the CLI writes them.

@@ -49,7 +49,7 @@ st.caption(
     "value. Existing sites are sunk; committed ones count from their year; buildable ones "
     "(candidates, bids, a greenfield option per state) are a decision priced at the full cost."
 )
-st.altair_chart(
+ui.chart(
     charts.europe_map(
         ui.outlines(),
         sites,

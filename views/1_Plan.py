@@ -52,7 +52,7 @@ alloc = result.allocation
 left, right = st.columns(2)
 with left:
     whose = alloc.groupby(["host_country", "state"], as_index=False)["it_mwh"].sum()
-    st.altair_chart(
+    ui.chart(
         charts.bar(
             whose,
             "it_mwh",
@@ -73,7 +73,7 @@ with right:
         ]
     )
     used = used[used["mw"] > 1e-6].groupby(["country", "what"], as_index=False)["mw"].sum()
-    st.altair_chart(
+    ui.chart(
         charts.bar(used, "mw", "country", "what", "Capacity by country, existing and new [MW IT]")
     )
 
@@ -135,7 +135,7 @@ costs = pd.DataFrame(
     ],
     columns=["term", "eur_per_yr", "kind"],
 )
-st.altair_chart(charts.cost_breakdown(costs))
+ui.chart(charts.cost_breakdown(costs))
 
 st.subheader("Export")
 # Files are made when clicked (deferred), so a slider move does not rebuild them, and a

@@ -24,7 +24,7 @@ sites = sites[sites["capacity_mw"] > 1e-6].assign(
     provenance_pue=lambda d: d["provenance_pue"].str.slice(0, 160),
 )
 trade = result.states.rename(columns={"state": "iso_a2"})[["iso_a2", "net_export_mwh"]]
-st.altair_chart(
+ui.chart(
     charts.europe_map(
         ui.outlines(),
         sites,

@@ -34,7 +34,7 @@ st.caption(
     "apart, in MWh."
 )
 ui.table(result.totals.drop(columns="metric"))
-st.altair_chart(
+ui.chart(
     charts.bar(
         result.by_state,
         "dividend_cost_eur",

@@ -33,7 +33,7 @@ st.caption(
 )
 if table == "period_factors":
     st.info(ui.md_escape(optimizer.EMBER_ATTRIBUTION))
-    st.altair_chart(charts.monthly_factors(frame), width="stretch")
+    ui.chart(charts.monthly_factors(frame), width="stretch")
 ui.table(frame)
 d1, d2 = st.columns(2)
 # Files are made when clicked (deferred), from the table already on the page.

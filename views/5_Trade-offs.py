@@ -47,7 +47,7 @@ if st.button("Run the sweep", type="primary"):
     st.session_state["tradeoff"] = (key, frame)
 if "tradeoff" in st.session_state:
     key, frame = st.session_state["tradeoff"]
-    st.altair_chart(
+    ui.chart(
         charts.trade_off(frame, "emissions_t", "pareto_cost_co2", key).properties(
             title="Cost against emissions"
         ),
@@ -55,7 +55,7 @@ if "tradeoff" in st.session_state:
     )
     measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=charts.title)
     front = next(flag for flag, (y, _) in optimizer.FRONTS.items() if y == measure)
-    st.altair_chart(
+    ui.chart(
         charts.trade_off(frame, measure, front, key).properties(
             title="Cost against fairness (right is fairer)"
         ),
@@ -63,7 +63,7 @@ if "tradeoff" in st.session_state:
     )
     st.caption(FAIRNESS[measure])
     for metric in ("cost_eur", "new_mw", "unserved_mwh", "shortfall_mwh", "home_share"):
-        st.altair_chart(charts.line(frame, key, metric), width="stretch")
+        ui.chart(charts.line(frame, key, metric), width="stretch")
     ui.table(frame)
     st.download_button(
         "Sweep (CSV)", optimizer.csv_text(frame), "tradeoff.csv", "text/csv", on_click="ignore"
