@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import altair as alt
 import pandas as pd
@@ -126,8 +126,7 @@ def _solved[T](solve: Callable[[], T]) -> T:
         return solve()
     except Exception as e:  # the last guard between the solver and a visitor
         st.error(md_escape(f"This scenario could not be solved: {e}"))
-        st.stop()
-        raise  # st.stop() raises; this line only tells type checkers so
+        stop()
 
 
 def plan(scenario: optimizer.Scenario) -> optimizer.Plan:
@@ -447,7 +446,7 @@ def _load_preset(choices: dict[str, optimizer.Scenario]) -> None:
         st.session_state["preset"] = None
 
 
-def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
+def _sidebar(reg: dict[str, pd.DataFrame]) -> None:
     """Draw the scenario's controls, one per declared field, section by section."""
     st.header("Scenario")
     choices = scenario_choices()
@@ -470,24 +469,31 @@ def _sidebar(reg: dict[str, pd.DataFrame]) -> optimizer.Scenario:
             for name in fields:
                 spec = optimizer.SPECS[name]
                 DRAW[spec.widget](name, spec, reg)
-    scenario = current_scenario()
     with st.expander("Save this scenario"):
         name = st.text_input("Name", key="save_name")
         if st.button("Save", key="save_scenario") and name.strip():
-            optimizer.save_scenario(scenario.with_overrides(name=name.strip()), db_path())
+            optimizer.save_scenario(current_scenario().with_overrides(name=name.strip()), db_path())
             st.success(f"Saved '{md_escape(name.strip())}'.")
-    return scenario
 
 
-def page(title: str, scenario_controls: bool = True) -> optimizer.Scenario:
-    """Set up a page: config, title, the shared scenario sidebar; return the scenario."""
+#: Set while a page has not drawn its scenario controls yet in this run.
+PENDING = "controls_pending"
+
+
+def page(title: str, controls_after: bool = False) -> optimizer.Scenario:
+    """Set up a page: config, title, the shared scenario sidebar; return the scenario.
+
+    With `controls_after`, the sidebar waits for `controls()` (or `stop()`): a page that solves
+    draws its headline first, so that after a slider move the browser shows the new figures
+    before it redraws the sidebar's forty widgets.
+    """
     st.set_page_config(page_title=f"{title} - Sovereign compute planner", layout="wide")
     _load_initial_scenario()
     st.title(title)
-    reg = registry()
-    with st.sidebar:
-        scenario = _sidebar(reg) if scenario_controls else current_scenario()
-        st.caption(f"Database: {md_escape(db_path().name)}")
+    st.session_state[PENDING] = True
+    if not controls_after:
+        controls()
+    scenario = current_scenario()
     if "url_error" in st.session_state:
         lines = ["The link's scenario was not valid, so the baseline is shown:"]
         st.warning(md_escape("\n".join(lines + st.session_state.pop("url_error"))))
@@ -495,6 +501,20 @@ def page(title: str, scenario_controls: bool = True) -> optimizer.Scenario:
         st.warning(md_escape(f"Not applied: {st.session_state.pop('scenario_error')}"))
     st.query_params.from_dict(optimizer.to_overrides(scenario))
     return scenario
+
+
+def controls() -> None:
+    """Draw the scenario controls in the sidebar, unless this run has drawn them already."""
+    if st.session_state.pop(PENDING, False):
+        with st.sidebar:
+            _sidebar(registry())
+            st.caption(f"Database: {md_escape(db_path().name)}")
+
+
+def stop() -> NoReturn:
+    """Stop the page here, its scenario controls drawn (so the scenario can be changed)."""
+    controls()
+    st.stop()
 
 
 # --------------------------------------------------------------------------- shared widgets

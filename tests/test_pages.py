@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe, Slider
 
@@ -175,6 +176,48 @@ def test_a_slider_move_goes_through_one_scenario_object(
     assert not at.exception
     assert [s.carbon_price_eur_per_t for s in built] == [150.0]
     assert at.session_state["scenario"] is built[0]
+
+
+@pytest.mark.parametrize("script", ["views/1_Plan.py", "views/2_Map.py", "views/3_Pooling.py"])
+def test_a_page_that_solves_sends_its_figures_before_the_sidebar(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch, script: str
+) -> None:
+    """After a slider move the browser gets the new plan before the sidebar's forty widgets."""
+    import ui
+
+    sent: list[str] = []
+
+    def recorded(what: str, draw: Any) -> Any:
+        def record(*args: Any, **kwargs: Any) -> Any:
+            sent.append(what)
+            return draw(*args, **kwargs)
+
+        return record
+
+    monkeypatch.setattr(DeltaGenerator, "metric", recorded("figure", DeltaGenerator.metric))
+    monkeypatch.setattr(ui, "chart", recorded("figure", ui.chart))
+    monkeypatch.setattr(ui, "_sidebar", recorded("sidebar", ui._sidebar))
+    at = run_page(script)
+    slider(at, CARBON).set_value(150.0)
+    sent.clear()
+    at.run()
+    assert not at.exception
+    assert sent.index("figure") < sent.index("sidebar") and sent.count("sidebar") == 1, sent
+    assert slider(at, CARBON).value == 150.0 and ui.PENDING not in at.session_state
+
+
+def test_a_failed_solve_says_why_and_keeps_the_controls(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import optimizer
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(optimizer, "plan", fail)
+    at = run_page("views/1_Plan.py")
+    assert any("solver crashed" in e.value for e in at.error), at.error
+    assert not at.metric and slider(at, CARBON).value == Scenario().carbon_price_eur_per_t
 
 
 def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> None:

@@ -10,11 +10,11 @@ import charts
 import optimizer
 import ui
 
-scenario = ui.page("Plan")
+scenario = ui.page("Plan", controls_after=True)
 result = ui.plan(scenario)
 ui.status_banner(result)
 if not result.has_solution:
-    st.stop()
+    ui.stop()
 
 s = result.summary
 levels = ui.registry()["demand_scenarios"].set_index("demand_scenario")
@@ -39,6 +39,7 @@ st.caption(
     "transfer, less heat sold. Power prices already carry the EU ETS, so the carbon cost is a "
     "shadow cost shown apart. Unserved demand and unmet rules are counted in MWh, never in EUR."
 )
+ui.controls()  # after the headline figures, which a slider move is about
 
 built = result.sites[result.sites["new_mw"] > 1e-6].sort_values("new_mw", ascending=False)
 if not built.empty:

@@ -5,11 +5,11 @@ import streamlit as st
 import charts
 import ui
 
-scenario = ui.page("Map")
+scenario = ui.page("Map", controls_after=True)
 result = ui.plan(scenario)
 ui.status_banner(result)
 if not result.has_solution:
-    st.stop()
+    ui.stop()
 
 registry = ui.table_with_provenance("sites")
 sites = result.sites.drop(columns="site_name").merge(
@@ -47,6 +47,7 @@ ui.chart(
     ),
     width="content",
 )
+ui.controls()  # after the map, which a slider move is about
 st.caption(
     "Circles: sites with capacity in the plan year, sized by capacity [MW IT]; blue: existing "
     "or committed, orange: sites where the plan builds new capacity. Countries: net export of "

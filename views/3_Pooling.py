@@ -7,11 +7,11 @@ import charts
 import optimizer
 import ui
 
-scenario = ui.page("Pooling")
+scenario = ui.page("Pooling", controls_after=True)
 result = ui.compare(scenario)
 if result.by_state.empty:
     ui.status_banner(result.pooled if not result.pooled.has_solution else result.national)
-    st.stop()
+    ui.stop()
 
 t = result.totals.set_index("metric")
 cols = st.columns(4)
@@ -33,6 +33,7 @@ st.caption(
     "the pool. The money figure holds no penalty: unserved demand and unmet rules are shown "
     "apart, in MWh."
 )
+ui.controls()  # after the headline figures, which a slider move is about
 ui.table(result.totals.drop(columns="metric"))
 ui.chart(
     charts.bar(
