@@ -182,7 +182,7 @@ def dual_table(
     lever_value = lever[item]
     return pd.DataFrame(
         {
-            "constraint": np.array(list(problem.constraints), dtype=object)[item],
+            "constraint": np.array(problem.row_names, dtype=object)[item],
             "family": family,
             "state": state,
             "workload": workload,
