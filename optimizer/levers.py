@@ -8,6 +8,7 @@ and, where it helps, the cost of the alternative (building 1 MW new).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -29,48 +30,63 @@ def levers(
     """Return the binding levers, strongest first: family, subject, annual value, range, and a
     sentence in a planner's words. Demand is left out: its dual is the marginal cost of serving
     more, not a rule that hurts (see marginal_costs)."""
+    if not len(duals):
+        return pd.DataFrame(columns=COLUMNS)
     # Demand is a marginal cost, not a rule; a site with no capacity of its own is a build
     # decision, whose levers are the grid allowance and the annuity.
-    chosen = (
-        duals[
-            duals["binding"]
-            & (duals["family"] != "demand")
-            & ~((duals["family"] == "site_capacity") & (duals["rhs"] <= 0))
-        ]
-        if len(duals)
-        else duals
-    )
-    if chosen.empty:
-        return pd.DataFrame(columns=COLUMNS)
+    family = duals["family"]
+    chosen = duals[
+        duals["binding"]
+        & (family != "demand")
+        & ~((family == "site_capacity") & (duals["rhs"] <= 0))
+    ]
+    families = chosen["family"].tolist()
+    fields = {k for f in set(families) for k in FAMILY[f].subject}
+    keyed = {k: [v if isinstance(v, str) else None for v in chosen[k].tolist()] for k in fields}
+    # A lever's subject: the family's key fields that any of its rows fills.
+    filled = {
+        f: tuple(k for k in FAMILY[f].subject if any(keyed[k][j] for j in rows))
+        for f, rows in _positions(families).items()
+    }
+    # Sum the value over the periods; headroom where it is smallest.
+    totals: dict[tuple[str, tuple[str | None, ...]], list[float]] = {}
+    rooms = (chosen["rhs_high"] - chosen["rhs"]).tolist()
+    for j, (f, value, room) in enumerate(
+        zip(families, chosen["lever_value_eur"].tolist(), rooms, strict=True)
+    ):
+        total = totals.setdefault((f, tuple(keyed[k][j] for k in filled[f])), [0.0, math.nan])
+        total[0] += value
+        total[1] = room if total[1] != total[1] else min(total[1], room)  # NaN: none yet
     names = dict(site_names or {})
-    # Headroom of the right-hand side in the period where it is smallest.
-    chosen = chosen.assign(room=chosen["rhs_high"] - chosen["rhs"])
     rows = []
-    for family, group in chosen.groupby("family", sort=False):
-        keys = [k for k in FAMILY[str(family)].subject if group[k].notna().any()]
-        parts = group.groupby(keys, dropna=False) if keys else group.assign(_all=0).groupby("_all")
-        values, rooms = parts["lever_value_eur"].sum(), parts["room"].min()
-        for key, value, room in zip(values.index, values, rooms, strict=True):
-            key = (key if isinstance(key, tuple) else (key,)) if keys else ()
-            subject = dict(zip(keys, key, strict=True))
-            rows.append(
-                {
-                    "family": family,
-                    "subject": ", ".join(str(names.get(str(v), v)) for v in key),
-                    "value_eur_per_yr": float(value),
-                    "holds_for": float(room),
-                    "sentence": sentence(
-                        str(family),
-                        subject,
-                        float(value),
-                        float(room),
-                        names,
-                        build_cost_eur_per_mw_yr,
-                    ),
-                }
+    for (f, key), (value, room) in sorted(totals.items(), key=_strongest):
+        subject = {k: v for k, v in zip(filled[f], key, strict=True) if v is not None}
+        rows.append(
+            (
+                f,
+                ", ".join(names.get(v, v) for v in subject.values()),
+                value,
+                room,
+                sentence(f, subject, value, room, names, build_cost_eur_per_mw_yr),
             )
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    return out.reindex(out["value_eur_per_yr"].abs().sort_values(ascending=False).index)
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _positions(items: list[str]) -> dict[str, list[int]]:
+    """Return the positions of each distinct item, in order of first appearance."""
+    out: dict[str, list[int]] = {}
+    for j, item in enumerate(items):
+        out.setdefault(item, []).append(j)
+    return out
+
+
+def _strongest(
+    entry: tuple[tuple[str, tuple[str | None, ...]], list[float]],
+) -> tuple[float, str, tuple[tuple[bool, str], ...]]:
+    """Order levers by annual value, strongest first, then by family and subject."""
+    (family, key), (value, _) = entry
+    return -abs(value), family, tuple((v is None, v or "") for v in key)
 
 
 def sentence(

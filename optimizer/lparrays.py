@@ -205,6 +205,7 @@ class Compiled:
 
 def compile_matrix(m: Matrix) -> Compiled:
     """Return the matrix's LP as contiguous arrays; zero coefficients are left out."""
+
     def joined(parts: list[Any], dtype: Any) -> Any:
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
