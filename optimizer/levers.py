@@ -58,6 +58,11 @@ def levers(
         total[0] += value
         total[1] = room if total[1] != total[1] else min(total[1], room)  # NaN: none yet
     names = dict(site_names or {})
+    build = (
+        f"; building 1 MW of new capacity costs {_amount(build_cost_eur_per_mw_yr, 'EUR/yr')}"
+        if build_cost_eur_per_mw_yr
+        else ""
+    )
     rows = []
     for (f, key), (value, room) in sorted(totals.items(), key=_strongest):
         subject = {k: v for k, v in zip(filled[f], key, strict=True) if v is not None}
@@ -67,7 +72,7 @@ def levers(
                 ", ".join(names.get(v, v) for v in subject.values()),
                 value,
                 room,
-                sentence(f, subject, value, room, names, build_cost_eur_per_mw_yr),
+                sentence(f, subject, value, room, names, build),
             )
         )
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -95,9 +100,10 @@ def sentence(
     value: float,
     room: float,
     names: Mapping[str, str],
-    build_cost: float | None = None,
+    build: str = "",
 ) -> str:
-    """Say what one lever is worth, per year, and over what range it holds."""
+    """Say what one lever is worth, per year, and over what range it holds; `build` is what
+    building 1 MW of new capacity costs, in words, where that helps."""
     v = _amount(abs(value), "EUR/yr")
     site = names.get(subject.get("site_id", ""), subject.get("site_id", ""))
     state, workload = subject.get("state", ""), subject.get("workload", "")
@@ -106,11 +112,6 @@ def sentence(
     holds = f" (this holds for the next {_amount(room, 'MW')})" if limited else ""
     if limited and room < 1e-6:
         holds = " (only at the margin: the plan changes with the next MW)"
-    build = (
-        f"; building 1 MW of new capacity costs {_amount(build_cost, 'EUR/yr')}"
-        if build_cost
-        else ""
-    )
     return FAMILY[family].sentence.format(
         v=v,
         holds=holds,

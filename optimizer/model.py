@@ -366,9 +366,10 @@ def add_groups(p: Problem, sites: list[Site]) -> None:
     by_signature: dict[Any, list[Member]] = defaultdict(list)
     allowed_in: dict[Any, tuple[bool, ...]] = {}
     for s, w in pairs:
-        key = (s, w) if full else signature(s, w)
+        allows = signature(s, w)
+        key = (s, w) if full else allows
         by_signature[key].append((s, w))
-        allowed_in[key] = signature(s, w)
+        allowed_in[key] = allows
     ordered = sorted(by_signature.items(), key=lambda kv: kv[1])
     rows = []
     for k, (key, group) in enumerate(ordered):

@@ -140,7 +140,7 @@ def allocation(problem: Problem, members: Members, load: Load) -> pd.DataFrame:
         load.emissions_t,
         load.water_m3,
     )
-    return pd.DataFrame(dict(zip(ALLOCATION_COLUMNS, columns, strict=True)))
+    return pd.DataFrame(dict(zip(ALLOCATION_COLUMNS, columns, strict=True)), copy=False)
 
 
 def unserved(problem: Problem, members: Members, value: Floats) -> pd.DataFrame:
@@ -286,7 +286,7 @@ def states(
     for (s, _, t), d in problem.demand.items():
         demand[s] = demand.get(s, 0.0) + d * hours[t]
     countries = [site.country for site in problem.sites]
-    hosts = {countries[i] for i in np.unique(load.site).tolist()}
+    hosts = {countries[i] for i in np.nonzero(np.bincount(load.site, minlength=len(countries)))[0]}
     names = sorted(set(inputs.states) | set(demand) | hosts)
     code = {n: k for k, n in enumerate(names)}
     n = len(names)

@@ -201,9 +201,6 @@ def _read_plan(
     unserved = readback.unserved(problem, members, value)
     sites = readback.sites(problem, load, value)
     states = readback.states(problem, members, load, unserved, sites)
-    hosts = states[states["state"].isin({site.country for site in problem.sites})].dropna(
-        subset=["hosting_ratio"]
-    )
     costs = readback.cost_terms(problem, value)
     duals = readback.dual_table(problem, members, solution, value)
     shortfall_mwh = float(
@@ -212,7 +209,11 @@ def _read_plan(
     # Fair access: the worst-served state's share of its entitlement. Juste retour: the
     # contribution-weighted share of it met in the countries with a usable site.
     # Either is None where it has no meaning (no entitlement, or nothing pooled).
-    weight = hosts["contribution_share"].sum()
+    host_countries = {site.country for site in problem.sites}
+    hosting = states["hosting_ratio"].to_numpy()
+    host = np.array([s in host_countries for s in states["state"]]) & ~np.isnan(hosting)
+    share = states["contribution_share"].to_numpy()[host]
+    weight = share.sum()
     summary = replace(
         summary,
         objective_eur=float(sum(costs.values())),
@@ -232,16 +233,14 @@ def _read_plan(
         water_m3=float(allocation["water_m3"].sum()),
         new_mw=float(sites["new_mw"].sum()),
         existing_used_mw=float(
-            sites.loc[sites["capacity_status"] != "buildable", "peak_it_mw"].sum()
+            sites["peak_it_mw"].to_numpy()[sites["capacity_status"].to_numpy() != "buildable"].sum()
         ),
         home_share=float(
             states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
         ),
         min_access_ratio=_defined(states["access_ratio"].min()),
         juste_retour_met=_defined(
-            (hosts["hosting_ratio"].clip(upper=1.0) * hosts["contribution_share"]).sum() / weight
-            if weight > 0
-            else None
+            float((np.minimum(hosting[host], 1.0) * share).sum()) / weight if weight > 0 else None
         ),
     )
     warnings = []
