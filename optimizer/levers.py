@@ -8,12 +8,14 @@ and, where it helps, the cost of the alternative (building 1 MW new).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from optimizer.families import FAMILY
+from optimizer.lparrays import Floats
 
 COLUMNS = ["family", "subject", "value_eur_per_yr", "holds_for", "sentence"]
 
@@ -40,23 +42,12 @@ def levers(
         & (family != "demand")
         & ~((family == "site_capacity") & (duals["rhs"] <= 0))
     ]
-    families = chosen["family"].tolist()
-    fields = {k for f in set(families) for k in FAMILY[f].subject}
-    keyed = {k: [v if isinstance(v, str) else None for v in chosen[k].tolist()] for k in fields}
-    # A lever's subject: the family's key fields that any of its rows fills.
-    filled = {
-        f: tuple(k for k in FAMILY[f].subject if any(keyed[k][j] for j in rows))
-        for f, rows in _positions(families).items()
-    }
-    # Sum the value over the periods; headroom where it is smallest.
-    totals: dict[tuple[str, tuple[str | None, ...]], list[float]] = {}
-    rooms = (chosen["rhs_high"] - chosen["rhs"]).tolist()
-    for j, (f, value, room) in enumerate(
-        zip(families, chosen["lever_value_eur"].tolist(), rooms, strict=True)
-    ):
-        total = totals.setdefault((f, tuple(keyed[k][j] for k in filled[f])), [0.0, math.nan])
-        total[0] += value
-        total[1] = room if total[1] != total[1] else min(total[1], room)  # NaN: none yet
+    values = chosen["lever_value_eur"].to_numpy()
+    rooms = (chosen["rhs_high"] - chosen["rhs"]).to_numpy()
+    totals = []
+    family_of, families = pd.factorize(chosen["family"])
+    for j, f in enumerate(families):
+        totals += _per_subject(chosen, f, np.nonzero(family_of == j)[0], values, rooms)
     names = dict(site_names or {})
     build = (
         f"; building 1 MW of new capacity costs {_amount(build_cost_eur_per_mw_yr, 'EUR/yr')}"
@@ -64,8 +55,7 @@ def levers(
         else ""
     )
     rows = []
-    for (f, key), (value, room) in sorted(totals.items(), key=_strongest):
-        subject = {k: v for k, v in zip(filled[f], key, strict=True) if v is not None}
+    for f, subject, value, room in sorted(totals, key=_strongest):
         rows.append(
             (
                 f,
@@ -78,20 +68,42 @@ def levers(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _positions(items: list[str]) -> dict[str, list[int]]:
-    """Return the positions of each distinct item, in order of first appearance."""
-    out: dict[str, list[int]] = {}
-    for j, item in enumerate(items):
-        out.setdefault(item, []).append(j)
-    return out
+Total = tuple[str, dict[str, str], float, float]  # family, subject, EUR/yr, headroom
 
 
-def _strongest(
-    entry: tuple[tuple[str, tuple[str | None, ...]], list[float]],
-) -> tuple[float, str, tuple[tuple[bool, str], ...]]:
+def _per_subject(
+    duals: pd.DataFrame, family: str, rows: npt.NDArray[np.intp], values: Floats, rooms: Floats
+) -> list[Total]:
+    """Return a family's levers: its rows' values summed per subject (the period summed
+    over), with the headroom of the right-hand side where it is smallest. A subject is made of
+    the family's key fields that any of its rows fills."""
+    code = np.zeros(len(rows), dtype=np.int64)
+    fields = []
+    for k in FAMILY[family].subject:
+        at, labels = pd.factorize(duals[k].to_numpy()[rows])  # -1: empty
+        if (at >= 0).any():
+            code = code * (len(labels) + 1) + at + 1
+            fields.append((k, labels))
+    subjects, subject_of = np.unique(code, return_inverse=True)
+    value = np.bincount(subject_of, values[rows], minlength=len(subjects))
+    room = np.full(len(subjects), np.nan)
+    np.fmin.at(room, subject_of, rooms[rows])  # fmin skips NaN
+    keys: list[dict[str, str]] = [{} for _ in subjects]
+    for k, labels in reversed(fields):
+        subjects, at = np.divmod(subjects, len(labels) + 1)
+        for key, a in zip(keys, at.tolist(), strict=True):
+            if a:
+                key[k] = str(labels[a - 1])
+    return [
+        (family, {k: key[k] for k, _ in fields if k in key}, float(v), float(r))
+        for key, v, r in zip(keys, value, room, strict=True)
+    ]
+
+
+def _strongest(total: Total) -> tuple[float, str, tuple[str, ...]]:
     """Order levers by annual value, strongest first, then by family and subject."""
-    (family, key), (value, _) = entry
-    return -abs(value), family, tuple((v is None, v or "") for v in key)
+    family, subject, value, _ = total
+    return -abs(value), family, tuple(subject.values())
 
 
 def sentence(
