@@ -78,8 +78,8 @@ def _load(h: highspy.Highs, lp: Compiled) -> None:
         lp.value,
         lp.integer.astype(np.int32),  # HighsVarType: 0 continuous, 1 integer
     )
-    if status != highspy.HighsStatus.kOk:
-        raise RuntimeError(f"HiGHS refused the LP ({status})")
+    if status == highspy.HighsStatus.kError:  # a warning (tiny values dropped) is fine
+        raise RuntimeError("HiGHS refused the LP")
 
 
 def _update(h: highspy.Highs, lp: Compiled) -> None:
