@@ -220,6 +220,17 @@ def test_a_failed_solve_says_why_and_keeps_the_controls(
     assert not at.metric and slider(at, CARBON).value == Scenario().carbon_price_eur_per_t
 
 
+def test_storing_a_run_stores_the_plan_on_screen(app_db: Path) -> None:
+    import optimizer
+
+    at = run_page("views/1_Plan.py")
+    next(b for b in at.button if b.label == "Store this run").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("Stored run") for s in at.success)
+    stored = optimizer.runs(app_db)
+    assert len(stored) == 1 and stored["scenario_name"].iloc[0] == Scenario().name
+
+
 def test_lowering_caps_shows_unserved_demand_and_binding_caps(app_db: Path) -> None:
     at = run_page("views/1_Plan.py", {"energy_cap_scale": "0.05"})
     assert metric(at, "Unserved demand [MWh/yr]") != "0"

@@ -169,7 +169,15 @@ toml_col.download_button(
     "application/toml",
     on_click="ignore",
 )
-if store_col.button("Store this run"):
-    # The plan on screen is stored as it is; nothing is solved again.
-    run_id = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)[0]
-    st.success(f"Stored run {run_id}; compare it on the Pooling page.")
+
+
+@st.fragment
+def store_run() -> None:
+    """Store the plan on screen as it is: a click reruns this button alone, not the page."""
+    if st.button("Store this run"):
+        run_id = optimizer.run_and_store(scenario, ui.db_path(), ui.inputs(), result)[0]
+        st.success(f"Stored run {run_id}; compare it on the Pooling page.")
+
+
+with store_col:
+    store_run()
