@@ -69,21 +69,6 @@ else:
         )
     )
 
-st.subheader("Two stored runs side by side")
-runs = optimizer.runs(ui.db_path())
-if len(runs) < 2:
-    st.info("Store runs from the Plan page (or with `sovcompute solve`) to compare them here.")
-    st.stop()
-labels = {r.run_id: f"{r.run_id} - {r.scenario_name} ({r.status})" for r in runs.itertuples()}
-a_id, b_id = st.columns(2)
-first = a_id.selectbox("Run A", list(labels), format_func=labels.__getitem__, index=1)
-second = b_id.selectbox("Run B", list(labels), format_func=labels.__getitem__, index=0)
-if first is None or second is None:  # a choice is always made (index is set)
-    st.stop()
-a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
-diff = optimizer.diff_runs(a, b)
-ui.table(diff.totals)
-
 
 def setting(key: str) -> str:
     """Return a scenario key in words: its label and unit, and the table entry if dotted."""
@@ -93,9 +78,29 @@ def setting(key: str) -> str:
     return f"{words}: {entry}" if entry else words
 
 
-st.write("**Scenario differences**")
-ui.table(diff.scenario.assign(key=diff.scenario["key"].map(setting)))
-st.write("**Input differences** (rows of the runs' inputs that differ)")
-for name, changed in diff.inputs.items():
-    st.caption(ui.md_escape(f"Table {name} of the run folders"))
-    ui.table(changed)
+@st.fragment
+def two_runs() -> None:
+    """Two stored runs side by side: choosing a run reruns this section alone."""
+    st.subheader("Two stored runs side by side")
+    runs = optimizer.runs(ui.db_path())
+    if len(runs) < 2:
+        st.info("Store runs from the Plan page (or with `sovcompute solve`) to compare them here.")
+        return
+    labels = {r.run_id: f"{r.run_id} - {r.scenario_name} ({r.status})" for r in runs.itertuples()}
+    a_id, b_id = st.columns(2)
+    first = a_id.selectbox("Run A", list(labels), format_func=labels.__getitem__, index=1)
+    second = b_id.selectbox("Run B", list(labels), format_func=labels.__getitem__, index=0)
+    if first is None or second is None:  # a choice is always made (index is set)
+        return
+    a, b = optimizer.load_run(first, ui.db_path()), optimizer.load_run(second, ui.db_path())
+    diff = optimizer.diff_runs(a, b)
+    ui.table(diff.totals)
+    st.write("**Scenario differences**")
+    ui.table(diff.scenario.assign(key=diff.scenario["key"].map(setting)))
+    st.write("**Input differences** (rows of the runs' inputs that differ)")
+    for name, changed in diff.inputs.items():
+        st.caption(ui.md_escape(f"Table {name} of the run folders"))
+        ui.table(changed)
+
+
+two_runs()

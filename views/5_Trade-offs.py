@@ -1,6 +1,7 @@
 """Trade-offs page: sweep one setting and see what it costs: cost against emissions and against
 fairness, each with its Pareto front, unserved demand and home share."""
 
+import pandas as pd
 import streamlit as st
 
 import charts
@@ -23,6 +24,21 @@ FAIRNESS = {
         "demand. 1 means every state is served at least its entitlement."
     ),
 }
+
+
+@st.fragment
+def fairness(frame: pd.DataFrame, key: str) -> None:
+    """Cost against the chosen fairness outcome: choosing another reruns this chart alone."""
+    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=charts.title)
+    front = next(flag for flag, (y, _) in optimizer.FRONTS.items() if y == measure)
+    ui.chart(
+        charts.trade_off(frame, measure, front, key).properties(
+            title="Cost against fairness (right is fairer)"
+        ),
+        width="stretch",
+    )
+    st.caption(FAIRNESS[measure])
+
 
 scenario = ui.page("Trade-offs")
 st.caption(
@@ -53,15 +69,7 @@ if "tradeoff" in st.session_state:
         ),
         width="stretch",
     )
-    measure = st.radio("Fairness outcome", list(FAIRNESS), format_func=charts.title)
-    front = next(flag for flag, (y, _) in optimizer.FRONTS.items() if y == measure)
-    ui.chart(
-        charts.trade_off(frame, measure, front, key).properties(
-            title="Cost against fairness (right is fairer)"
-        ),
-        width="stretch",
-    )
-    st.caption(FAIRNESS[measure])
+    fairness(frame, key)
     for metric in ("cost_eur", "new_mw", "unserved_mwh", "shortfall_mwh", "home_share"):
         ui.chart(charts.line(frame, key, metric), width="stretch")
     ui.table(frame)
