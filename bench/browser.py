@@ -11,6 +11,7 @@ nothing comes from the cache) and times each move from the key press to the mome
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -36,6 +37,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--moves", type=int, default=15)
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         with store.connect(db):
@@ -73,11 +75,14 @@ def main() -> None:
             visitor.get_by_text(LABEL).wait_for(timeout=120000)
             later = time.perf_counter() - started
             browser.close()
+    load_after = os.getloadavg()[0]
     times.sort()
     p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
     body = (
         f"Command: `uv run python -m bench.browser --moves {args.moves}`, {date.today()}, "
-        "Debian chromium headless on this 2-core machine, default dataset. Each move is a new "
+        "Debian chromium headless on this 2-core machine (1-minute load average "
+        f"{load_before:.2f} at the start, {load_after:.2f} at the end, the benchmark's own "
+        "server and browser included), default dataset. Each move is a new "
         "scenario (carbon price +1 EUR/t), so the plan is re-solved every time; the time runs "
         "from the key press to the new 'Carbon cost on top of prices' figure on screen.\n\n"
         "| measure | seconds |\n|---|---|\n"
