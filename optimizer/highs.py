@@ -60,22 +60,26 @@ def fingerprint(lp: Compiled) -> bytes:
 
 
 def _load(h: highspy.Highs, lp: Compiled) -> None:
-    """Pass the whole LP to HiGHS as arrays (no names)."""
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = lp.num_cols, lp.num_rows
-    model.col_cost_ = lp.cost
-    model.col_lower_, model.col_upper_ = lp.col_lower, lp.col_upper
-    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
-    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    model.a_matrix_.num_col_, model.a_matrix_.num_row_ = lp.num_cols, lp.num_rows
-    model.a_matrix_.start_, model.a_matrix_.index_ = lp.start, lp.index
-    model.a_matrix_.value_ = lp.value
-    if lp.integer.any():
-        model.integrality_ = [
-            highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-            for v in lp.integer
-        ]
-    h.passModel(model)
+    """Pass the whole LP to HiGHS as arrays (no names), without an element-wise copy."""
+    status = h.passModel(
+        lp.num_cols,
+        lp.num_rows,
+        len(lp.value),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,  # objective offset
+        lp.cost,
+        lp.col_lower,
+        lp.col_upper,
+        lp.row_lower,
+        lp.row_upper,
+        lp.start,
+        lp.index,
+        lp.value,
+        lp.integer.astype(np.int32),  # HighsVarType: 0 continuous, 1 integer
+    )
+    if status == highspy.HighsStatus.kError:  # a warning (tiny values dropped) is fine
+        raise RuntimeError("HiGHS refused the LP")
 
 
 def _update(h: highspy.Highs, lp: Compiled) -> None:

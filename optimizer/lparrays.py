@@ -56,19 +56,17 @@ class Matrix:
     col_lower: list[Floats] = field(default_factory=list)
     col_upper: list[Floats] = field(default_factory=list)
     col_integer: list[npt.NDArray[np.int8]] = field(default_factory=list)
+    #: rows in blocks: each block's row lengths, and its terms' columns and coefficients
+    row_length: list[Ids] = field(default_factory=list)
     row_cols: list[Ids] = field(default_factory=list)
     row_coefs: list[Floats] = field(default_factory=list)
-    row_lower: list[float] = field(default_factory=list)
-    row_upper: list[float] = field(default_factory=list)
+    row_lower: list[Floats] = field(default_factory=list)
+    row_upper: list[Floats] = field(default_factory=list)
     #: cost term -> (columns, coefficients) pieces; the objective is their sum
     costs: dict[str, list[tuple[Ids, Floats]]] = field(default_factory=lambda: defaultdict(list))
 
     num_cols: int = 0
-
-    @property
-    def num_rows(self) -> int:
-        """Return the number of rows."""
-        return len(self.row_lower)
+    num_rows: int = 0
 
     def cost_term(self, name: str) -> tuple[Ids, Floats]:
         """Return the columns and coefficients of one cost term."""
@@ -135,25 +133,41 @@ class ArrayLp:
         """Add coefficient x column to the named term of the objective."""
         self.matrix.costs[term].append((cols, np.broadcast_to(coefs, cols.shape).astype(float)))
 
-    def add_row(self, name: str, cols: Ids, coefs: Floats | float, sense: Sense, rhs: float) -> int:
-        """Add the row  sum(coefs x cols) <sense> rhs  and return its position."""
+    def add_rows(
+        self,
+        names: list[str],
+        length: Ids,
+        cols: Ids,
+        coefs: Floats,
+        sense: Sense,
+        rhs: Floats,
+    ) -> Ids:
+        """Add a block of rows  sum(coefs x cols) <sense> rhs, one per name, their terms
+        given row after row (`length` terms each); return their positions."""
         cols = np.ascontiguousarray(cols, dtype=np.int64)
-        if isinstance(coefs, float | int):
-            values = np.full(len(cols), float(coefs))
-        else:
-            values = np.ascontiguousarray(coefs, dtype=np.float64)
-        expr = _rustcore.AffineExpr()
-        expr.add_term_ids_coeffs(self.lp._model, cols.view(np.uint64), values)
-        expr.set_constant(0.0 - rhs)
-        expr.set_sense(_RUST_SENSE[sense])
-        expr.set_name(name.translate(_NAME) if _UNCLEAN.search(name) else name)
-        self.lp._model.add_constraint(expr)
+        values = np.ascontiguousarray(coefs, dtype=np.float64)
+        rhs = np.ascontiguousarray(rhs, dtype=np.float64)
+        ends = np.cumsum(length).tolist()
+        ids = cols.view(np.uint64)
+        model, rust_sense = self.lp._model, _RUST_SENSE[sense]
+        start = 0
+        for name, end, bound in zip(names, ends, rhs.tolist(), strict=True):
+            expr = _rustcore.AffineExpr()
+            expr.add_term_ids_coeffs(model, ids[start:end], values[start:end])
+            expr.set_constant(0.0 - bound)
+            expr.set_sense(rust_sense)
+            expr.set_name(name.translate(_NAME) if _UNCLEAN.search(name) else name)
+            model.add_constraint(expr)
+            start = end
         m = self.matrix
+        m.row_length.append(np.asarray(length, dtype=np.int64))
         m.row_cols.append(cols)
         m.row_coefs.append(values)
-        m.row_lower.append(-math.inf if sense == "<=" else rhs)
-        m.row_upper.append(math.inf if sense == ">=" else rhs)
-        return m.num_rows - 1
+        m.row_lower.append(np.full(len(rhs), -math.inf) if sense == "<=" else rhs)
+        m.row_upper.append(np.full(len(rhs), math.inf) if sense == ">=" else rhs)
+        first = m.num_rows
+        m.num_rows += len(names)
+        return np.arange(first, m.num_rows, dtype=np.int64)
 
     def set_objective(self) -> None:
         """Set the PuLP objective to the sum of the cost terms."""
@@ -191,25 +205,26 @@ class Compiled:
 
 def compile_matrix(m: Matrix) -> Compiled:
     """Return the matrix's LP as contiguous arrays; zero coefficients are left out."""
-    lengths = np.array([len(c) for c in m.row_cols], dtype=np.int64)
-    index = np.concatenate(m.row_cols) if m.row_cols else np.zeros(0, dtype=np.int64)
-    value = np.concatenate(m.row_coefs) if m.row_coefs else np.zeros(0)
+
+    def joined(parts: list[Any], dtype: Any) -> Any:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    lengths = joined(m.row_length, np.int64)
+    index = joined(m.row_cols, np.int64)
+    value = joined(m.row_coefs, np.float64)
     row = np.repeat(np.arange(len(lengths)), lengths)
     kept = value != 0
     counts = np.bincount(row[kept], minlength=len(lengths))
     start = np.zeros(len(lengths) + 1, dtype=np.int32)
     np.cumsum(counts, out=start[1:])
 
-    def joined(parts: list[Any], dtype: Any) -> Any:
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
-
     return Compiled(
         m.objective(),
         joined(m.col_lower, np.float64),
         joined(m.col_upper, np.float64),
         joined(m.col_integer, np.int8),
-        np.array(m.row_lower, dtype=np.float64),
-        np.array(m.row_upper, dtype=np.float64),
+        joined(m.row_lower, np.float64),
+        joined(m.row_upper, np.float64),
         start,
         index[kept].astype(np.int32),
         value[kept],

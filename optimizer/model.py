@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,9 +68,9 @@ class Problem:
     heat: dict[tuple[str, str, str], int] = field(default_factory=dict)
     shortfall: dict[tuple[str, str, str], int] = field(default_factory=dict)
     pooled_load: dict[str, int] = field(default_factory=dict)
-    #: constraint name -> (family, key fields), in row order
-    constraints: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
-    #: per row, in row order: its family, right-hand side and each key field (None if none)
+    #: per row, in row order: its name, family, right-hand side and each key field (None if
+    #: none)
+    row_names: list[str] = field(default_factory=list)
     row_family: list[str] = field(default_factory=list)
     rhs: list[float] = field(default_factory=list)
     row_keys: dict[str, list[str | None]] = field(
@@ -100,6 +100,43 @@ class Problem:
     def __post_init__(self) -> None:
         self.arrays = ArrayLp(self.lp)
 
+    @property
+    def constraints(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """Return constraint name -> (family, its key fields), in row order."""
+        keys = [
+            {k: v for k, v in zip(KEY_FIELDS, values, strict=True) if v is not None}
+            for values in zip(*(self.row_keys[k] for k in KEY_FIELDS), strict=True)
+        ]
+        return {
+            name: (family, k)
+            for name, family, k in zip(self.row_names, self.row_family, keys, strict=True)
+        }
+
+    def add_rows(
+        self,
+        family: str,
+        names: list[str],
+        keys: Mapping[str, list[str]],
+        terms: tuple[Ids, Ids, Floats],
+        sense: Sense,
+        rhs: Floats,
+    ) -> Ids:
+        """Add a block of named constraints  sum(coefs x cols) <sense> rhs  of a family
+        declared in optimizer.families, with their key fields (one value per row each); the
+        terms are (row within the block, column, coefficient). Return their rows."""
+        if family not in FAMILY:
+            raise KeyError(f"constraint family {family!r} is not declared in optimizer.families")
+        row, cols, coefs = terms
+        order = np.argsort(row, kind="stable")
+        length = np.bincount(row, minlength=len(names))
+        rows = self.arrays.add_rows(names, length, cols[order], coefs[order], sense, rhs)
+        self.row_names.extend(names)
+        self.row_family.extend([family] * len(names))
+        self.rhs.extend(np.asarray(rhs, dtype=np.float64).tolist())
+        for k, column in self.row_keys.items():
+            column.extend(keys.get(k, [None] * len(names)))
+        return rows
+
     def add(
         self,
         family: str,
@@ -110,17 +147,14 @@ class Problem:
         sense: Sense,
         rhs: float,
     ) -> int:
-        """Add one named constraint  sum(coefs x cols) <sense> rhs, of a family declared in
-        optimizer.families; return its row."""
-        if family not in FAMILY:
-            raise KeyError(f"constraint family {family!r} is not declared in optimizer.families")
-        row = self.arrays.add_row(name, cols, coefs, sense, rhs)
-        self.constraints[name] = (family, keys)
-        self.row_family.append(family)
-        self.rhs.append(rhs)
-        for k, column in self.row_keys.items():
-            column.append(keys.get(k))
-        return row
+        """Add one named constraint  sum(coefs x cols) <sense> rhs (see add_rows); return its
+        row."""
+        cols = np.asarray(cols, dtype=np.int64)
+        terms = (np.zeros(len(cols), dtype=np.int64), cols, np.broadcast_to(coefs, cols.shape))
+        row = self.add_rows(
+            family, [name], {k: [v] for k, v in keys.items()}, terms, sense, _f(rhs)
+        )
+        return int(row[0])
 
     def add_column(
         self, name: str, cost_term: str | None = None, cost: float = 0.0, upper: float | None = None
@@ -332,9 +366,10 @@ def add_groups(p: Problem, sites: list[Site]) -> None:
     by_signature: dict[Any, list[Member]] = defaultdict(list)
     allowed_in: dict[Any, tuple[bool, ...]] = {}
     for s, w in pairs:
-        key = (s, w) if full else signature(s, w)
+        allows = signature(s, w)
+        key = (s, w) if full else allows
         by_signature[key].append((s, w))
-        allowed_in[key] = signature(s, w)
+        allowed_in[key] = allows
     ordered = sorted(by_signature.items(), key=lambda kv: kv[1])
     rows = []
     for k, (key, group) in enumerate(ordered):
@@ -482,39 +517,63 @@ def _f(*values: float) -> Floats:
 
 def add_demand_balance(p: Problem) -> None:
     """Served + unserved = demand for every demand group and period [MW IT]."""
-    groups = group_positions((p.x.group, len(p.groups)), (p.x.period, len(p.periods)))
+    keys = list(p.unserved)
     group_of = {g: j for j, g in enumerate(p.groups)}
     period_of = {t: k for k, t in enumerate(p.periods)}
-    none = np.zeros(0, dtype=np.int64)
-    for (g, t), d in sorted(p.group_demand.items()):
-        at = groups.get((group_of[g], period_of[t]), none)
-        cols = np.append(p.x.col[at], p.unserved[(g, t)])
-        p.add("demand", _name("demand", g, t), {"group": g, "period": t}, cols, 1.0, "==", d)
+    group = np.array([group_of[g] for g, _ in keys], dtype=np.int64)
+    period = np.array([period_of[t] for _, t in keys], dtype=np.int64)
+    row, pairs = _rows_of(
+        p, np.concatenate([p.x.group, group]), np.concatenate([p.x.period, period])
+    )
+    cols = np.concatenate([p.x.col, np.array(list(p.unserved.values()), dtype=np.int64)])
+    p.add_rows(
+        "demand",
+        [_name("demand", g, t) for g, t in pairs],
+        {"group": [g for g, _ in pairs], "period": [t for _, t in pairs]},
+        (row, cols, np.ones(len(cols))),
+        "==",
+        np.array([p.group_demand[k] for k in pairs]),
+    )
+
+
+def _rows_of(p: Problem, group: Ids, period: Ids) -> tuple[Ids, list[tuple[str, str]]]:
+    """Number the distinct (group, period) pairs of some items in the order of their names;
+    return each item's row and the pairs in row order."""
+    nt = len(p.periods)
+    used, item_pair = np.unique(group * nt + period, return_inverse=True)
+    g, t = np.divmod(used, nt)
+    pairs = [(p.groups[j], p.periods[k]) for j, k in zip(g.tolist(), t.tolist(), strict=True)]
+    order = sorted(range(len(pairs)), key=pairs.__getitem__)
+    rank = np.empty(len(pairs), dtype=np.int64)
+    rank[order] = np.arange(len(pairs))
+    return rank[item_pair], [pairs[k] for k in order]
 
 
 @builds(F.SITE_CAPACITY)
 def add_site_capacity(p: Problem) -> None:
     """IT load at a site <= the capacity it has in the plan year + what the plan builds there,
     in every period [MW IT]."""
-    sites = p.sites
-    groups = group_positions((p.x.site, len(sites)), (p.x.period, len(p.periods)))
-    for i, site in enumerate(sites):
-        for k, t in enumerate(p.periods):
-            at = groups.get((i, k))
-            if at is None:
-                continue
-            cols, coefs = p.x.col[at], np.ones(len(at))
-            if site.id in p.new:
-                cols, coefs = np.append(cols, p.new[site.id]), np.append(coefs, -1.0)
-            p.add(
-                "site_capacity",
-                _name("site_capacity", site.id, t),
-                {"site": site.id, "period": t},
-                cols,
-                coefs,
-                "<=",
-                p.available[site.id],
-            )
+    sites, nt = p.sites, len(p.periods)
+    code = p.x.site * nt + p.x.period
+    used, flow_row = np.unique(code, return_inverse=True)  # (site, period) pairs with load
+    site, period = np.divmod(used, nt)
+    new = np.array([p.new.get(s.id, -1) for s in sites], dtype=np.int64)[site]
+    grows = np.nonzero(new >= 0)[0]
+    ids = [s.id for s in sites]
+    names = [p.periods[t] for t in period.tolist()]
+    at = [ids[i] for i in site.tolist()]
+    p.add_rows(
+        "site_capacity",
+        [_name("site_capacity", i, t) for i, t in zip(at, names, strict=True)],
+        {"site": at, "period": names},
+        (
+            np.concatenate([flow_row, grows]),
+            np.concatenate([p.x.col, new[grows]]),
+            np.concatenate([np.ones(len(code)), np.full(len(grows), -1.0)]),
+        ),
+        "<=",
+        np.array([p.available[i] for i in ids])[site],
+    )
 
 
 @builds(F.ENERGY_CAP)
@@ -579,24 +638,16 @@ def add_concentration(p: Problem) -> None:
 @builds(F.SOVEREIGNTY)
 def add_sovereignty(p: Problem) -> None:
     """Load of a workload class at sites its rule forbids = 0 [MW IT]; the dual prices the rule."""
-    forbidden = ~p.eligible[p.x.group, p.x.site]
-    flows = np.nonzero(forbidden)[0]
-    groups = {
-        (p.groups[g], p.periods[t]): flows[at]
-        for (g, t), at in group_positions(
-            (p.x.group[flows], len(p.groups)), (p.x.period[flows], len(p.periods))
-        ).items()
-    }
-    for (g, t), at in sorted(groups.items()):
-        p.add(
-            "sovereignty",
-            _name("sovereignty", g, t),
-            {"group": g, "period": t},
-            p.x.col[at],
-            1.0,
-            "<=",
-            0.0,
-        )
+    flows = np.nonzero(~p.eligible[p.x.group, p.x.site])[0]
+    row, pairs = _rows_of(p, p.x.group[flows], p.x.period[flows])
+    p.add_rows(
+        "sovereignty",
+        [_name("sovereignty", g, t) for g, t in pairs],
+        {"group": [g for g, _ in pairs], "period": [t for _, t in pairs]},
+        (row, p.x.col[flows], np.ones(len(flows))),
+        "<=",
+        np.zeros(len(pairs)),
+    )
 
 
 def _shortfall(p: Problem, family: str, key: str, period: str) -> int:
@@ -728,30 +779,43 @@ def add_heat(p: Problem) -> None:
         -p.heat_price[(h.site_id, h.sink)] * p.inputs.periods[t].hours for h, t, *_ in options
     ]
     p.arrays.add_cost("heat_revenue", cols, np.array(revenue, dtype=float))
-    for (h, t, k, factor, at), var in zip(options, cols.tolist(), strict=True):
+    for (h, t, *_), var in zip(options, cols.tolist(), strict=True):
         p.heat[(h.site_id, h.sink, t)] = var
-        keys_ = {"site": h.site_id, "sink": h.sink, "period": t}
-        row = p.add(
-            "heat_recovery",
-            _name("heat_recovery", h.site_id, h.sink, t),
-            keys_,
-            np.append(var, p.x.col[at]),
-            np.append(1.0, np.full(len(at), -h.recoverable_fraction * factor)),
-            "<=",
-            0.0,
-        )
+    names = [_name(h.site_id, h.sink, t) for h, t, *_ in options]
+    keys = {
+        "site": [h.site_id for h, *_ in options],
+        "sink": [h.sink for h, *_ in options],
+        "period": [t for _, t, *_ in options],
+    }
+    # The flows at the site, each times the recoverable fraction x heat-use factor.
+    flows = [at for *_, at in options]
+    count = np.array([len(at) for at in flows], dtype=np.int64)
+    yield_ = np.array([h.recoverable_fraction * factor for h, _, _, factor, _ in options])
+    n = len(options)
+    rows = p.add_rows(
+        "heat_recovery",
+        [_name("heat_recovery", name) for name in names],
+        keys,
+        (
+            np.concatenate([np.arange(n), np.repeat(np.arange(n), count)]),
+            np.concatenate([cols, p.x.col[np.concatenate(flows)] if n else cols]),
+            np.concatenate([np.ones(n), -np.repeat(yield_, count)]),
+        ),
+        "<=",
+        np.zeros(n),
+    )
+    for row, (h, _, k, factor, _) in zip(rows.tolist(), options, strict=True):
         lever = 0.01 * factor if h.recoverable_fraction > 0 else 0.0
         p.heat_rows.append((row, lever, site_of[h.site_id], k))
-        if h.sink_capacity_mw_th is not None:
-            p.add(
-                "heat_sink",
-                _name("heat_sink", h.site_id, h.sink, t),
-                keys_,
-                _ids(var),
-                1.0,
-                "<=",
-                h.sink_capacity_mw_th,
-            )
+    sinks = [j for j, (h, *_) in enumerate(options) if h.sink_capacity_mw_th is not None]
+    p.add_rows(
+        "heat_sink",
+        [_name("heat_sink", names[j]) for j in sinks],
+        {key: [values[j] for j in sinks] for key, values in keys.items()},
+        (np.arange(len(sinks)), cols[sinks], np.ones(len(sinks))),
+        "<=",
+        np.array([options[j][0].sink_capacity_mw_th for j in sinks], dtype=float),
+    )
 
 
 @builds(F.EMISSIONS_BUDGET)
@@ -849,12 +913,8 @@ def group_positions(*codes: tuple[Ids, int]) -> dict[tuple[int, ...], Ids]:
     for values, size in codes:
         code = code * size + values
     order = np.argsort(code, kind="stable")
-    keys, starts = np.unique(code[order], return_index=True)
-    out = {}
-    for key, part in zip(keys.tolist(), np.split(order, starts[1:]), strict=True):
-        fields = []
-        for _, size in reversed(codes):
-            key, rest = divmod(key, size)
-            fields.append(rest)
-        out[tuple(reversed(fields))] = part
-    return out
+    used, starts = np.unique(code[order], return_index=True)
+    ends = np.append(starts[1:], len(code))
+    fields = np.unravel_index(used, tuple(size for _, size in codes))
+    keys = zip(*(f.tolist() for f in fields), strict=True)
+    return {key: order[a:b] for key, a, b in zip(keys, starts.tolist(), ends.tolist(), strict=True)}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import time
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -16,9 +15,8 @@ import pandas as pd
 
 from optimizer import highs, readback
 from optimizer.levers import levers
-from optimizer.lparrays import Floats, compile_matrix, paused_gc
+from optimizer.lparrays import compile_matrix, paused_gc
 from optimizer.model import Problem
-from optimizer.readback import ZERO
 from optimizer.registry import EMBER_ATTRIBUTION
 from optimizer.summary import Summary
 
@@ -198,13 +196,11 @@ def _read_plan(
     hours = {t: p.hours for t, p in inputs.periods.items()}
     value = readback.values(solution)
     members = readback.Members(problem)
-    allocation = readback.allocation(problem, members, value)
+    load = readback.load(problem, members, value)
+    allocation = readback.allocation(problem, members, load)
     unserved = readback.unserved(problem, members, value)
-    sites = _site_table(problem, allocation, value)
-    states = _state_table(problem, allocation, unserved, sites)
-    hosts = states[states["state"].isin({site.country for site in problem.sites})].dropna(
-        subset=["hosting_ratio"]
-    )
+    sites = readback.sites(problem, load, value)
+    states = readback.states(problem, members, load, unserved, sites)
     costs = readback.cost_terms(problem, value)
     duals = readback.dual_table(problem, members, solution, value)
     shortfall_mwh = float(
@@ -213,7 +209,11 @@ def _read_plan(
     # Fair access: the worst-served state's share of its entitlement. Juste retour: the
     # contribution-weighted share of it met in the countries with a usable site.
     # Either is None where it has no meaning (no entitlement, or nothing pooled).
-    weight = hosts["contribution_share"].sum()
+    host_countries = {site.country for site in problem.sites}
+    hosting = states["hosting_ratio"].to_numpy()
+    host = np.array([s in host_countries for s in states["state"]]) & ~np.isnan(hosting)
+    share = states["contribution_share"].to_numpy()[host]
+    weight = share.sum()
     summary = replace(
         summary,
         objective_eur=float(sum(costs.values())),
@@ -233,16 +233,14 @@ def _read_plan(
         water_m3=float(allocation["water_m3"].sum()),
         new_mw=float(sites["new_mw"].sum()),
         existing_used_mw=float(
-            sites.loc[sites["capacity_status"] != "buildable", "peak_it_mw"].sum()
+            sites["peak_it_mw"].to_numpy()[sites["capacity_status"].to_numpy() != "buildable"].sum()
         ),
         home_share=float(
             states["served_at_home_mwh"].sum() / max(states["served_mwh"].sum(), 1e-12)
         ),
         min_access_ratio=_defined(states["access_ratio"].min()),
         juste_retour_met=_defined(
-            (hosts["hosting_ratio"].clip(upper=1.0) * hosts["contribution_share"]).sum() / weight
-            if weight > 0
-            else None
+            float((np.minimum(hosting[host], 1.0) * share).sum()) / weight if weight > 0 else None
         ),
     )
     warnings = []
@@ -279,163 +277,3 @@ def _read_plan(
 def _defined(x: float | None) -> float | None:
     """Return x as a float, or None where it is missing or not a number."""
     return None if x is None or pd.isna(x) else float(x)
-
-
-SITE_COLUMNS = [
-    "site_id",
-    "site_name",
-    "country",
-    "category",
-    "capacity_status",
-    "latitude",
-    "longitude",
-    "available_mw",
-    "new_mw",
-    "capacity_mw",
-    "pue",
-    "peak_it_mw",
-    "utilisation",
-    "it_mwh",
-    "facility_mwh",
-    "heat_mwh_th",
-    "heat_revenue_eur",
-    "capital_cost_eur",
-]
-STATE_COLUMNS = [
-    "state",
-    "demand_mwh",
-    "served_mwh",
-    "unserved_mwh",
-    "served_at_home_mwh",
-    "home_share",
-    "hosted_mwh",
-    "net_export_mwh",
-    "cost_eur",
-    "carbon_cost_eur",
-    "emissions_t",
-    "water_m3",
-    "heat_mwh_th",
-    "new_mw",
-    "contribution_share",
-    "access_ratio",
-    "hosting_ratio",
-]
-
-
-def _site_table(problem: Problem, allocation: pd.DataFrame, value: Floats) -> pd.DataFrame:
-    """Every usable site: capacity in the plan year, what is built, load, heat and capital."""
-    inputs, sites = problem.inputs, problem.sites
-    ids = [site.id for site in sites]
-    load = allocation.groupby(["site_id", "period"])["it_mw"].sum()
-    peak = load.groupby(level=0).max().reindex(ids, fill_value=0.0).to_numpy()
-    mwh = allocation.groupby("site_id")["it_mwh"].sum().reindex(ids, fill_value=0.0).to_numpy()
-    heat_mwh: dict[str, float] = defaultdict(float)
-    heat_rev: dict[str, float] = defaultdict(float)
-    for (i, sink, t), col in problem.heat.items():
-        v = value[col] * inputs.periods[t].hours
-        heat_mwh[i] += v
-        heat_rev[i] += v * problem.heat_price[(i, sink)]
-
-    def per_site(columns: dict[str, int], times: float | dict[str, float]) -> Floats:
-        """Return value x factor of each site's column in `columns`, 0 where it has none."""
-        out = np.zeros(len(sites))
-        for k, site in enumerate(sites):
-            if site.id in columns:
-                f = times if isinstance(times, float) else times.get(site.id, 0.0)
-                out[k] = value[columns[site.id]] * f
-        return out
-
-    new = per_site(problem.new, 1.0)
-    available = np.array([problem.available[i] for i in ids])
-    cap = available + new
-    pue = np.array([site.pue for site in sites])
-    fixed = per_site(problem.build, problem.scenario.site_fixed_cost_eur_per_yr)
-    return pd.DataFrame(
-        {
-            "site_id": ids,
-            "site_name": [site.name or site.id for site in sites],
-            "country": [site.country for site in sites],
-            "category": [site.category for site in sites],
-            "capacity_status": [site.capacity_status for site in sites],
-            "latitude": [site.latitude for site in sites],
-            "longitude": [site.longitude for site in sites],
-            "available_mw": available,
-            "new_mw": new,
-            "capacity_mw": cap,
-            "pue": pue,
-            "peak_it_mw": peak,
-            "utilisation": np.divide(peak, cap, out=np.zeros(len(sites)), where=cap > ZERO),
-            "it_mwh": mwh,
-            "facility_mwh": mwh * pue,
-            "heat_mwh_th": [heat_mwh[i] for i in ids],
-            "heat_revenue_eur": [heat_rev[i] for i in ids],
-            "capital_cost_eur": per_site(problem.new, problem.annuity) + fixed,
-        },
-        columns=SITE_COLUMNS,
-    )
-
-
-def _state_table(
-    problem: Problem, allocation: pd.DataFrame, unserved: pd.DataFrame, sites: pd.DataFrame
-) -> pd.DataFrame:
-    """Per state: demand, served, unserved, home share, cost and emissions attributed to it.
-
-    A site's capital cost and heat revenue are shared among the states it serves in proportion
-    to their IT energy there. Cost is money (energy, transfer, capital, less heat revenue); the
-    carbon cost on top of prices is apart; unserved demand is in MWh, never priced here.
-    """
-    inputs = problem.inputs
-    hours = {t: p.hours for t, p in inputs.periods.items()}
-    by_site = sites.set_index("site_id")
-    rate = (
-        (by_site["capital_cost_eur"] - by_site["heat_revenue_eur"])
-        / by_site["it_mwh"].where(by_site["it_mwh"] > 0)
-    ).fillna(0.0)
-    alloc = allocation.assign(
-        site_cost_eur=allocation["it_mwh"]
-        * rate.reindex(allocation["site_id"]).fillna(0.0).to_numpy(),
-        home_mwh=allocation["it_mwh"].where(allocation["state"] == allocation["host_country"], 0.0),
-    )
-    alloc["cost_eur"] = alloc[["energy_cost_eur", "transfer_cost_eur", "site_cost_eur"]].sum(axis=1)
-    demand = (
-        pd.Series(
-            [d * hours[t] for (_, _, t), d in problem.demand.items()],
-            index=[s for (s, _, _) in problem.demand],
-            dtype=float,
-        )
-        .groupby(level=0)
-        .sum()
-    )
-    mine = alloc.groupby("state")[
-        ["it_mwh", "home_mwh", "cost_eur", "carbon_cost_eur", "emissions_t", "water_m3"]
-    ].sum()
-    hosted = alloc.groupby("host_country")["it_mwh"].sum()
-    lost = unserved.groupby("state")["it_mwh"].sum()
-    at_home = sites.groupby("country")[["heat_mwh_th", "new_mw"]].sum()
-    names = sorted(set(inputs.states) | set(demand.index) | set(hosted.index))
-    out = pd.DataFrame(index=pd.Index(names, name="state"))
-    out["demand_mwh"] = demand.reindex(names).fillna(0.0)
-    out["served_mwh"] = mine["it_mwh"].reindex(names).fillna(0.0)
-    out["unserved_mwh"] = lost.reindex(names).fillna(0.0)
-    out["served_at_home_mwh"] = mine["home_mwh"].reindex(names).fillna(0.0)
-    out["home_share"] = (
-        out["served_at_home_mwh"] / out["served_mwh"].where(out["served_mwh"] > 0)
-    ).fillna(0.0)
-    out["hosted_mwh"] = hosted.reindex(names).fillna(0.0)
-    out["net_export_mwh"] = out["hosted_mwh"] - out["served_mwh"]
-    for col in ("cost_eur", "carbon_cost_eur", "emissions_t", "water_m3"):
-        out[col] = mine[col].reindex(names).fillna(0.0)
-    out["heat_mwh_th"] = at_home["heat_mwh_th"].reindex(names).fillna(0.0)
-    out["new_mw"] = at_home["new_mw"].reindex(names).fillna(0.0)
-    # Fairness outcomes, against each state's contribution share (empty where it has none).
-    share = pd.Series(
-        {n: inputs.states[n].contribution_share if n in inputs.states else 0.0 for n in names}
-    )
-    out["contribution_share"] = share
-    contributor = share.where(share > 0)
-    fair = pd.concat([out["demand_mwh"], contributor * out["demand_mwh"].sum()], axis=1)
-    entitled = fair.min(axis=1, skipna=False)
-    out["access_ratio"] = (out["served_mwh"] / entitled.where(entitled > 0)).clip(upper=1.0)
-    pooled = out["served_mwh"].sum()
-    out["hosting_ratio"] = out["hosted_mwh"] / pooled / contributor if pooled > 0 else None
-    return out.reset_index()[STATE_COLUMNS]

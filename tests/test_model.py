@@ -7,6 +7,7 @@ import pytest
 
 from optimizer.api import compare, plan
 from optimizer.domain import HeatOption, Period
+from optimizer.levers import levers
 from optimizer.model import energy_cap
 from optimizer.solve import Plan, Status
 from tests.tiny import BASE, bid, tiny
@@ -289,3 +290,24 @@ def test_a_reuse_floor_makes_a_new_site_reuse_its_heat_or_shows_the_shortfall() 
     assert dual(short, "reuse_floor|g") == pytest.approx(1000.0)
     # Existing sites are not new: no floor applies to them.
     assert "reuse_floor|a" not in set(short.duals["constraint"])
+
+
+def test_a_concentration_lever_names_its_site_or_its_country() -> None:
+    # Site and country shares are one family: each lever names what its own row limits.
+    duals = pd.DataFrame(
+        {
+            "family": ["concentration"] * 3,
+            "site_id": ["a", "a", None],
+            "country": [None, None, "BB"],
+            "lever_value_eur": [-1.0, -2.0, -5.0],
+            "rhs": [6.0, 6.0, 7.0],
+            "rhs_high": [8.0, 7.0, 9.0],
+            "binding": [True, True, True],
+        }
+    )
+    out = levers(duals, {"a": "Site A"})
+    assert list(out["subject"]) == ["BB", "Site A"]
+    assert list(out["value_eur_per_yr"]) == [-5.0, -3.0]
+    assert list(out["holds_for"]) == [2.0, 1.0]  # the smallest headroom over the periods
+    assert out["sentence"][0].startswith("Letting BB host 1 MW more")
+    assert out["sentence"][1].startswith("Letting Site A host 1 MW more")
