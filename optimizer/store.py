@@ -82,13 +82,14 @@ class _Opened:
         within `timeout` seconds (if one was, nothing is held back)."""
         with self.changed:
             alone = self.changed.wait_for(lambda: not self.swapping and not self.count, timeout)
-            self.swapping = alone
+            self.swapping = self.swapping or alone
         try:
             yield alone
         finally:
-            with self.changed:
-                self.swapping = False
-                self.changed.notify_all()
+            if alone:
+                with self.changed:
+                    self.swapping = False
+                    self.changed.notify_all()
 
 
 _OPENED = _Opened()

@@ -109,6 +109,25 @@ def test_a_connection_open_in_this_process_delays_the_swap(db: Path, tmp_path: P
     assert imported(db) == (1_000, 1_000)  # and a connection opened after sees the new file
 
 
+def test_two_imports_in_one_process_at_once_both_land(db: Path, tmp_path: Path) -> None:
+    first = sites_file(tmp_path / "first.csv", 3_000)
+    second = tmp_path / "second.csv"
+    pd.read_csv(first).assign(site_id=lambda f: "bench_b" + f["site_id"]).to_csv(
+        second, index=False
+    )
+    done: list[dict[str, int]] = []
+    threads = [
+        threading.Thread(target=lambda f=f: done.append(api.import_file(db, "sites", f)))
+        for f in (first, second)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [c["added"] for c in done] == [3_000, 3_000]
+    assert imported(db) == (6_000, 6_000) and copies_beside(db) == []
+
+
 def test_a_connection_open_longer_than_the_wait_leaves_the_import_in_place(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,6 +26,9 @@ FLAGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # Resolve no host name (the dashboard is at 127.0.0.1): a page that links a remote resource,
+    # such as the test identity provider's stylesheet, must not make the browser ask DNS.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 

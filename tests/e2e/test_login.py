@@ -7,10 +7,11 @@ without single-user mode, with Streamlit's login configured by a secrets.toml wr
 temporary folder (`--secrets.files`; the repository's .streamlit is not touched) and a roles
 file naming one editor. Debian chromium signs in as the editor and as a viewer.
 
-Nothing leaves localhost: the server's and the browser's sockets are sampled all along, and the
-browser's requests to anything but the two local servers are refused. (The provider's
-authorization form links a stylesheet on a CDN; that request is the only one refused, and it
-comes from the provider's page, not the dashboard's.)
+Nothing leaves localhost: the server's and the browser's sockets are sampled all along, the
+browser's requests to anything but 127.0.0.1 are refused, and the browser resolves no host name
+(`FLAGS`). (The provider's authorization form links a stylesheet on a CDN: that request is the
+only one refused, and it comes from the provider's page, not the dashboard's; before host names
+were refused, chromium sent a DNS query for it.)
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def deployment(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     editors.write_text(f'editors = ["{EDITOR}"]\n', encoding="utf-8")
     port = free_port()
     with run_server_in_thread() as provider, sockets_seen() as seen:
-        idp = f"http://localhost:{provider.server_port}"
+        idp = f"http://127.0.0.1:{provider.server_port}"
         config = tmp / "secrets.toml"
         config.write_text(
             "[auth]\n"
@@ -81,7 +82,7 @@ def data_page(browser: Browser, d: Deployment, email: str | None) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
 
     def local_only(route: Route) -> None:
-        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
             d.refused.append((route.request.frame.url, route.request.url))
@@ -108,8 +109,10 @@ def shown(email: str) -> str:
 
 
 def editable(page: Page) -> bool:
-    """Say whether the Data page's editor takes edits (it then offers "Add row")."""
+    """Say whether the Data page's editor takes edits (it then offers "Add row"), once its
+    toolbar is there."""
     editor = page.locator('[data-testid="stDataFrame"]').nth(1)
+    editor.get_by_role("button", name="Show/hide columns").wait_for(state="attached", timeout=60000)
     return editor.get_by_role("button", name="Add row").count() > 0
 
 
