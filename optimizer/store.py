@@ -11,10 +11,12 @@ import io
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,24 +51,73 @@ def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DATA / "sovcompute.duckdb")
 
 
+class _Opened:
+    """The connections `connect` has open in this process.
+
+    DuckDB gives every connection of a process to one file the same instance, which keeps the
+    file open while any of them lives: a file swapped in by `import_into` is seen only once none
+    is open, so the swap waits for that and holds new connections back while it runs.
+    """
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.count = 0
+        self.swapping = False
+
+    @contextmanager
+    def one(self) -> Iterator[None]:
+        with self.changed:
+            self.changed.wait_for(lambda: not self.swapping)
+            self.count += 1
+        try:
+            yield
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    @contextmanager
+    def none(self, timeout: float) -> Iterator[bool]:
+        """Hold new connections back until the block ends; yield whether none was left open
+        within `timeout` seconds (if one was, nothing is held back)."""
+        with self.changed:
+            alone = self.changed.wait_for(lambda: not self.swapping and not self.count, timeout)
+            self.swapping = self.swapping or alone
+        try:
+            yield alone
+        finally:
+            if alone:
+                with self.changed:
+                    self.swapping = False
+                    self.changed.notify_all()
+
+
+_OPENED = _Opened()
+
+
 @contextmanager
 def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database, migrate it and seed it if it is new; close it afterwards."""
     db = Path(path) if path is not None else default_db_path()
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = open_waiting(db)
-    version = _schema_version(con)
-    if version is not None and version < REGISTRY_V2:
-        con.close()
-        _set_aside(db)
+    with _OPENED.one():
         con = open_waiting(db)
-    try:
-        migrate(con)
-        if not con.execute("SELECT count(*) FROM member_states").fetchall()[0][0]:
-            seed(con)
-        yield con
-    finally:
-        con.close()
+        version = _schema_version(con)
+        if version is not None and version < REGISTRY_V2:
+            con.close()
+            _set_aside(db)
+            con = open_waiting(db)
+        try:
+            migrate(con)
+            if not con.execute("SELECT count(*) FROM member_states").fetchall()[0][0]:
+                seed(con)
+            yield con
+        finally:
+            con.close()
+
+
+def _lock_wait() -> float:
+    return float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
 
 
 #: How long a writer waits for another process's lock on the database [s].
@@ -86,28 +137,42 @@ def open_waiting(db: Path) -> duckdb.DuckDBPyConnection:
     DuckDB lets one process open a file for writing, or several only for reading: a reader
     waits here for an import, as a writer does.
     """
-    wait = float(os.environ.get(LOCK_WAIT_ENV) or LOCK_WAIT_S)
+    wait = _lock_wait()
     start = time.monotonic()
     delay, said = 0.05, False
     while True:
         try:
-            return duckdb.connect(str(db))
+            con = duckdb.connect(str(db))
+            if not _replaced(db):
+                return con
+            con.close()  # the file an import since replaced: open the new one
+            holder, reason = "this process (a connection to the file an import replaced)", ""
         except duckdb.IOException as e:
             if "Could not set lock" not in str(e):
                 raise
-            holder = _lock_holder(str(e))
-            if time.monotonic() + delay > start + wait:
-                raise StoreError(
-                    f"{db} stayed locked by {holder} for {wait:g} s, nothing was read or "
-                    f"written ({e})"
-                ) from None
-            if not said and time.monotonic() - start > LOCK_NOTE_AFTER_S:
-                print(
-                    f"note: {db} is in use by {holder}; waiting up to {wait:g} s", file=sys.stderr
-                )
-                said = True
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            holder, reason = _lock_holder(str(e)), f" ({e})"
+        if time.monotonic() + delay > start + wait:
+            raise StoreError(
+                f"{db} stayed locked by {holder} for {wait:g} s, nothing was read or "
+                f"written{reason}"
+            ) from None
+        if not said and time.monotonic() - start > LOCK_NOTE_AFTER_S:
+            print(f"note: {db} is in use by {holder}; waiting up to {wait:g} s", file=sys.stderr)
+            said = True
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _replaced(db: Path) -> bool:
+    """Say whether this process has `db` open as a file since replaced (Linux's /proc says so).
+
+    A process that opened the file a moment before `import_into` swapped it, and took the lock
+    once the swapping process let go of the old file, would work on a file nobody sees again.
+    """
+    gone = f"{db.resolve()} (deleted)"
+    with suppress(OSError):
+        return any(os.readlink(fd) == gone for fd in Path("/proc/self/fd").iterdir())
+    return False
 
 
 def _lock_holder(message: str) -> str:
@@ -155,18 +220,21 @@ _WRITERS = threading.RLock()
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def transaction(con: duckdb.DuckDBPyConnection, counted: bool = True) -> Iterator[None]:
     """Run the block in one transaction: all of it is written, or none of it.
 
     A write the disk refuses (full, read-only) becomes a StoreError that says so. After a failed
     commit DuckDB has no transaction left, so the rollback may fail too: it is attempted and its
     own error dropped, so the reason shown is "No space left on device", not "cannot rollback".
-    Transactions of one process run one at a time (`_WRITERS`).
+    Transactions of one process run one at a time (`_WRITERS`). Each raises `store_version`
+    (migrations, which may run before that table exists, pass `counted=False`).
     """
     with _WRITERS:
         con.execute("BEGIN TRANSACTION")
         committing = False
         try:
+            if counted:
+                con.execute("UPDATE store_version SET n = n + 1")
             yield
             committing = True
             con.execute("COMMIT")
@@ -191,7 +259,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         version = int(f.name.split("_", 1)[0])
         if version in done:
             continue
-        with transaction(con):
+        with transaction(con, counted=False):
             con.execute(f.read_text(encoding="utf-8"))
             con.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, f.stem]
@@ -508,13 +576,13 @@ def import_into(
 ) -> dict[str, int]:
     """Validate a file and write its rows into a registry table: all rows or none.
 
-    The file is read and checked in memory before the database is opened; only the references,
-    the comparison with the stored rows and the bulk write happen with it open, so another
-    process waits for the lock as briefly as possible (bench/imports.py measures it). Rows whose
-    key exists are updated (columns absent from the file keep their values), new keys are
-    added. With `replace`, rows whose key is not in the file are deleted; a file without rows
-    then empties the table, which is refused unless `allow_empty`. Every value that changes is
-    recorded in provenance as a user edit naming the file.
+    The file is read and checked in memory before the database is opened, then written beside
+    it (`_beside`), so another process waits for the lock only while the database is copied and
+    while the written copy replaces it (bench/imports.py measures it). Rows whose key exists are
+    updated (columns absent from the file keep their values), new keys are added. With
+    `replace`, rows whose key is not in the file are deleted; a file without rows then empties
+    the table, which is refused unless `allow_empty`. Every value that changes is recorded in
+    provenance as a user edit naming the file.
 
     Returns:
         counts of rows added, updated, unchanged and deleted.
@@ -524,8 +592,129 @@ def import_into(
     """
     file = upload_label(name) if name is not None else Path(str(source)).name
     typed = _checked(table, read_table_file(source, file), file, replace, allow_empty)
+    return _beside(
+        Path(db) if db is not None else default_db_path(),
+        lambda con: _write(con, table, typed, f"import of {file}", file, replace, edited_by),
+    )
+
+
+def _beside(
+    db: Path, write: Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
+) -> dict[str, int]:
+    """Run an import's `write` on a copy of the database and swap the copy in; return its counts.
+
+    1. With the lock (and no write of this process running): copy the file and its log, and
+       note `store_version`.
+    2. Without it: `write` on the copy (references, comparison, bulk write, provenance, commit
+       and checkpoint), then flush the copy to disk.
+    3. With the lock, with no connection of this process open: if `store_version` is still the
+       one copied, nobody wrote since, and `os.replace` puts the copy in place, atomically.
+
+    A process that waited for the lock opens the new file. Killed at any moment, the database
+    is the old file or the new one, whole; the copy left beside it (`.<name>.import-<pid>-*`)
+    is removed by the next import. If someone wrote since the copy, the copy cannot be made
+    (disk full) or the swap would wait too long, the write runs on the database itself, as
+    before: correct, but holding the lock for the whole write.
+    """
+    db = db.resolve()
+    with connect(db) as con, _WRITERS:
+        version = _version(con)
+        copy = _copy_beside(db)
+    if copy is not None:
+        try:
+            counts = _write_copy(copy, write)
+            if counts is not None and not (
+                counts["added"] or counts["updated"] or counts["deleted"]
+            ):
+                return counts
+            if counts is not None and _swap(db, copy, version):
+                return counts
+        finally:
+            _remove(copy)
     with connect(db) as con:
-        return _write(con, table, typed, f"import of {file}", file, replace, edited_by)
+        return write(con)
+
+
+def _write_copy(
+    copy: Path, write: Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
+) -> dict[str, int] | None:
+    """Run `write` on the copy and flush it to disk; None if the disk refused (full)."""
+    try:
+        work = duckdb.connect(str(copy))
+        try:
+            counts = write(work)
+        finally:
+            work.close()
+        _fsync(copy)
+    except (StoreError, duckdb.IOException):
+        return None
+    return counts
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """Return what changes with every write: `store_version` and the newest migration."""
+    return tuple(
+        con.execute(
+            "SELECT n, (SELECT max(version) FROM schema_migrations) FROM store_version"
+        ).fetchone()
+        or ()
+    )
+
+
+def _copy_beside(db: Path) -> Path | None:
+    """Copy the database (and its log, if any) to a new hidden file beside it; None if the copy
+    fails (disk full). Copies left by killed imports are removed first.
+
+    A child process copies: closing a file this process opened would release DuckDB's lock.
+    """
+    for old in db.parent.glob(f".{db.name}.import-*"):
+        pid = old.name.removeprefix(f".{db.name}.import-").split("-")[0]
+        if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+            old.unlink(missing_ok=True)
+    fd, name = tempfile.mkstemp(dir=db.parent, prefix=f".{db.name}.import-{os.getpid()}-")
+    os.close(fd)
+    copy = Path(name)
+    files = [(db, copy), (_wal(db), _wal(copy))] if _wal(db).exists() else [(db, copy)]
+    for source, target in files:
+        cp = ["cp", "--reflink=auto", "--preserve=mode", str(source), str(target)]
+        if subprocess.run(cp, capture_output=True).returncode:
+            _remove(copy)
+            return None
+    return copy
+
+
+def _wal(db: Path) -> Path:
+    return Path(f"{db}.wal")
+
+
+def _remove(copy: Path) -> None:
+    copy.unlink(missing_ok=True)
+    _wal(copy).unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Write a file, or a folder's entries, to disk (a power cut cannot then swap in less)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _swap(db: Path, copy: Path, version: tuple[Any, ...]) -> bool:
+    """Replace `db` by `copy` if nobody wrote to `db` since `version`; say whether it did."""
+    with _OPENED.none(_lock_wait()) as alone:
+        if not alone:
+            return False
+        con = open_waiting(db)
+        try:
+            if _version(con) != version or _wal(db).exists():
+                return False
+            os.replace(copy, db)
+            _fsync(db.parent)
+            return True
+        finally:
+            con.close()
 
 
 def save_rows(
@@ -710,10 +899,11 @@ def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def save_scenario(con: duckdb.DuckDBPyConnection, name: str, body_json: str) -> None:
     """Store a named scenario, replacing one of the same name."""
-    con.execute(
-        "INSERT OR REPLACE INTO scenarios (name, body, saved_at) VALUES (?, ?, ?)",
-        [name, body_json, datetime.now(UTC).replace(tzinfo=None)],
-    )
+    with transaction(con):
+        con.execute(
+            "INSERT OR REPLACE INTO scenarios (name, body, saved_at) VALUES (?, ?, ?)",
+            [name, body_json, datetime.now(UTC).replace(tzinfo=None)],
+        )
 
 
 def load_scenarios(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

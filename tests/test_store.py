@@ -35,7 +35,7 @@ def test_fresh_file_is_migrated_and_seeded(tmp_path: Path) -> None:
                 "SELECT version FROM schema_migrations ORDER BY version"
             ).fetchall()
         ]
-        assert versions == [1, 2, 3]
+        assert versions == [1, 2, 3, 4]
         assert store.migrate(con) == []  # nothing left to apply
         counts = store.registry_counts(con)
     assert counts["member_states"] == 37
