@@ -64,14 +64,10 @@ with left:
         )
     )
 with right:
-    capacity = result.sites.assign(
-        kind=result.sites["capacity_status"].where(result.sites["available_mw"] > 0, "new build")
-    )
-    used = pd.concat(
-        [
-            capacity.assign(mw=capacity["available_mw"], what="existing or committed"),
-            capacity.assign(mw=capacity["new_mw"], what="built by the plan"),
-        ]
+    used = (
+        result.sites[["country", "available_mw", "new_mw"]]
+        .rename(columns={"available_mw": "existing or committed", "new_mw": "built by the plan"})
+        .melt("country", var_name="what", value_name="mw")
     )
     used = used[used["mw"] > 1e-6].groupby(["country", "what"], as_index=False)["mw"].sum()
     ui.chart(
