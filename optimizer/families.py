@@ -170,7 +170,7 @@ FAMILIES: tuple[Family, ...] = (
         JUSTE_RETOUR,
         ("country",),
         "`juste_retour|<c>|<t>`",
-        r"$\sum_{i \in I_c}\sum_{g} x_{git} - \rho\,\sigma_c L_t + z \ge 0$",
+        r"$\sum_{i \in I_c}\sum_{g} x_{git} - \rho\,\sigma_c L_t + z \ge 0$, $c \in C^{jr}$",
         "MW IT",
         "cost of hosting 1 MW more of the pool in that contributing state",
         "Requiring 1 MW more of the pool to be hosted in {country}, all year, costs {v}.",

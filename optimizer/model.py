@@ -263,14 +263,19 @@ def lead_time_fits(site: Site, scenario: Scenario, year: int) -> bool:
     return scenario.base_year + lead <= year
 
 
-def can_build(site: Site, scenario: Scenario, year: int) -> bool:
-    """Return whether the plan may build new capacity at a site."""
+def may_build(site: Site, scenario: Scenario, year: int) -> bool:
+    """Return whether new capacity at a site may be running in the plan year (whether or not
+    the capacity rule is on)."""
     return (
         scenario.allow_expansion
-        and scenario.on("site_capacity")
         and site.build_limit_mw() != 0
         and lead_time_fits(site, scenario, year)
     )
+
+
+def can_build(site: Site, scenario: Scenario, year: int) -> bool:
+    """Return whether the plan may build new capacity at a site."""
+    return scenario.on("site_capacity") and may_build(site, scenario, year)
 
 
 def usable_sites(inputs: Inputs, scenario: Scenario) -> list[Site]:
@@ -737,9 +742,17 @@ def add_juste_retour(p: Problem) -> None:
     period_of = {t: k for k, t in enumerate(p.periods)}
     f = p.scenario.juste_retour_factor
     none = np.zeros(0, dtype=np.int64)
+    # A country is owed its share where it has a site with capacity in the plan year or a build
+    # option, whether or not the capacity rule is on: switching that rule off (to price it)
+    # lifts capacity limits and must not add obligations.
+    owed = {
+        s.country
+        for s in sites
+        if s.available_mw(p.plan_year) > 0 or may_build(s, p.scenario, p.plan_year)
+    }
     for c_index, c in enumerate(countries):
         share = p.inputs.states[c].contribution_share
-        if share <= 0:
+        if share <= 0 or c not in owed:
             continue
         for t, total in sorted(p.pooled_load.items()):
             at = hosted.get((c_index, period_of[t]), none)

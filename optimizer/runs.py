@@ -18,9 +18,9 @@ import pandas as pd
 from optimizer.domain import Inputs, inputs_from_records
 from optimizer.labels import UNITS_COLUMNS, excel_format, title, units_rows
 from optimizer.model import (
-    can_build,
     demand_of,
     energy_cap,
+    may_build,
     plan_year,
     trusted_states,
     usable_sites,
@@ -69,7 +69,7 @@ def effective_inputs(inputs: Inputs, scenario: Scenario) -> dict[str, pd.DataFra
                 "category": s.category,
                 "capacity_status": "existing" if s.available_mw(year) > 0 else "buildable",
                 "it_capacity_mw": s.available_mw(year),
-                "expansion_limit_mw": s.build_limit_mw() if can_build(s, scenario, year) else 0.0,
+                "expansion_limit_mw": s.build_limit_mw() if may_build(s, scenario, year) else 0.0,
                 "lead_time_years": 0.0,
                 "annuity_eur_per_mw_yr": scenario.annuity_eur_per_mw_yr(
                     s.facility_capex_eur_per_mw

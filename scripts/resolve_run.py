@@ -555,7 +555,7 @@ def add_fair_access(m: Model) -> None:
 
 def add_juste_retour(m: Model) -> None:
     """pooled_load_<t>: sum x - L_t = 0;  juste_retour_<c>_<t>: sum_{i in I_c} x - rho
-    sigma_c L_t + z >= 0, for every country with a usable site and a contribution [MW IT]."""
+    sigma_c L_t + z >= 0, for every contributing country with capacity or a build option [MW IT]."""
     rho = float(m.sc["juste_retour_factor"])
     pooled = {}
     for t, cols in sorted(m.by(lambda k: k[3]).items()):
@@ -563,9 +563,16 @@ def add_juste_retour(m: Model) -> None:
         m.lp.row(f"pooled_load_{t}", [(c, 1.0) for c in cols] + [(pooled[t], -1.0)], "==", 0.0)
     country = {s.id: s.country for s in m.run.sites}
     hosted = m.by(lambda k: (country[k[2]], k[3]))
+    # Owed: a country with capacity or a build option, whether or not the capacity rule is on.
+    may_build = bool(m.sc["allow_expansion"])
+    owed = {
+        s.country
+        for s in m.run.sites
+        if s.available_mw > 0 or (may_build and s.build_limit_mw != 0)
+    }
     for c in sorted(set(country.values())):
         share = m.run.states[c].share
-        if share <= 0:
+        if share <= 0 or c not in owed:
             continue
         for t, load in sorted(pooled.items()):
             terms = [(x, 1.0) for x in hosted.get((c, t), [])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from optimizer.api import plan
@@ -93,8 +93,31 @@ def test_raising_caps_never_raises_cost(inputs: Inputs, factor: float) -> None:
     assert after <= before + 1e-6 * max(1.0, before)
 
 
+def _juste_retour_beside_an_empty_site() -> Inputs:
+    """Found by the property below: BB's only site has no capacity and no build option, so BB
+    is owed no juste retour; switching the capacity rule off must not make it owed (AA's work
+    may not leave AA, so BB's share would be a shortfall)."""
+    sites = {
+        "s0": Site("s0", "AA", 0.0, 1.0, capacity_status="buildable", facility_capex_eur_per_mw=0),
+        "s1": Site("s1", "AA", 1.0, 1.0, expansion_limit_mw=0.0, facility_capex_eur_per_mw=0),
+        "s3": Site("s3", "BB", 0.0, 1.0, expansion_limit_mw=0.0, facility_capex_eur_per_mw=0),
+    }
+    return Inputs(
+        {c: State(c, False, 20.0, 0.0, 1 / 3, frozenset()) for c in COUNTRIES},
+        sites,
+        {"p1": Period("p1", 1.0)},
+        {"w1": Workload("w1", "home")},
+        (),
+        {},
+        {c: 0.0 for c in COUNTRIES},
+        {(c, "p1"): (1.0, None, None) for c in COUNTRIES},
+        {("AA", "w1"): 1.0},
+    )
+
+
 @SETTINGS
 @given(problems(), st.sampled_from(SWITCHABLE))
+@example(_juste_retour_beside_an_empty_site(), "site_capacity")
 def test_switching_a_rule_off_never_raises_cost(inputs: Inputs, family: str) -> None:
     sc = SCENARIO.with_overrides(
         min_home_share=0.3, juste_retour_factor=0.5, fair_access_factor=0.5, emissions_budget_t=1e4
