@@ -278,6 +278,12 @@ def can_build(site: Site, scenario: Scenario, year: int) -> bool:
     return scenario.on("site_capacity") and may_build(site, scenario, year)
 
 
+def can_host(site: Site, scenario: Scenario, year: int) -> bool:
+    """Return whether a site has capacity in the plan year or a build option (whether or not
+    the capacity rule is on)."""
+    return site.available_mw(year) > 0 or may_build(site, scenario, year)
+
+
 def usable_sites(inputs: Inputs, scenario: Scenario) -> list[Site]:
     """Return the sites that can host load: capacity in the plan year, or a build option."""
     year = plan_year(inputs, scenario)
@@ -285,11 +291,8 @@ def usable_sites(inputs: Inputs, scenario: Scenario) -> list[Site]:
     for site in inputs.sites.values():
         if site.category in scenario.exclude_categories:
             continue
-        if (
-            site.available_mw(year) > 0
-            or can_build(site, scenario, year)
-            or not scenario.on("site_capacity")
-        ):
+        # With the capacity rule off, every site hosts without limit.
+        if can_host(site, scenario, year) or not scenario.on("site_capacity"):
             out.append(site)
     return sorted(out, key=lambda s: s.id)
 
@@ -565,12 +568,12 @@ def add_site_capacity(p: Problem) -> None:
     new = np.array([p.new.get(s.id, -1) for s in sites], dtype=np.int64)[site]
     grows = np.nonzero(new >= 0)[0]
     ids = [s.id for s in sites]
-    names = [p.periods[t] for t in period.tolist()]
-    at = [ids[i] for i in site.tolist()]
+    row_site = [ids[i] for i in site.tolist()]
+    row_period = [p.periods[t] for t in period.tolist()]
     p.add_rows(
         "site_capacity",
-        [_name("site_capacity", i, t) for i, t in zip(at, names, strict=True)],
-        {"site": at, "period": names},
+        [_name("site_capacity", i, t) for i, t in zip(row_site, row_period, strict=True)],
+        {"site": row_site, "period": row_period},
         (
             np.concatenate([flow_row, grows]),
             np.concatenate([p.x.col, new[grows]]),
@@ -719,6 +722,13 @@ def add_fair_access(p: Problem) -> None:
             _state_floor(p, "fair_access", s, t, groups.get((s, t)), rhs)
 
 
+def juste_retour_countries(p: Problem) -> set[str]:
+    """Return the countries owed juste retour (if they contribute): those with a site that has
+    capacity in the plan year or a build option, whether or not the capacity rule is on, so that
+    switching that rule off (to price it) lifts limits and adds no obligation."""
+    return {s.country for s in p.sites if can_host(s, p.scenario, p.plan_year)}
+
+
 @builds(F.JUSTE_RETOUR)
 def add_juste_retour(p: Problem) -> None:
     """Load hosted in a contributing state >= factor x its contribution share x pooled load."""
@@ -742,14 +752,7 @@ def add_juste_retour(p: Problem) -> None:
     period_of = {t: k for k, t in enumerate(p.periods)}
     f = p.scenario.juste_retour_factor
     none = np.zeros(0, dtype=np.int64)
-    # A country is owed its share where it has a site with capacity in the plan year or a build
-    # option, whether or not the capacity rule is on: switching that rule off (to price it)
-    # lifts capacity limits and must not add obligations.
-    owed = {
-        s.country
-        for s in sites
-        if s.available_mw(p.plan_year) > 0 or may_build(s, p.scenario, p.plan_year)
-    }
+    owed = juste_retour_countries(p)
     for c_index, c in enumerate(countries):
         share = p.inputs.states[c].contribution_share
         if share <= 0 or c not in owed:

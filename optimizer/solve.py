@@ -16,7 +16,7 @@ import pandas as pd
 from optimizer import highs, readback
 from optimizer.levers import levers
 from optimizer.lparrays import compile_matrix, paused_gc
-from optimizer.model import Problem
+from optimizer.model import Problem, juste_retour_countries
 from optimizer.registry import EMBER_ATTRIBUTION
 from optimizer.summary import Summary
 
@@ -207,11 +207,11 @@ def _read_plan(
         sum(value[v] * hours.get(t, 1.0) for (_, _, t), v in problem.shortfall.items())
     )
     # Fair access: the worst-served state's share of its entitlement. Juste retour: the
-    # contribution-weighted share of it met in the countries with a usable site.
+    # contribution-weighted share of it met in the countries owed it.
     # Either is None where it has no meaning (no entitlement, or nothing pooled).
-    host_countries = {site.country for site in problem.sites}
+    owed = juste_retour_countries(problem)
     hosting = states["hosting_ratio"].to_numpy()
-    host = np.array([s in host_countries for s in states["state"]]) & ~np.isnan(hosting)
+    host = np.array([s in owed for s in states["state"]]) & ~np.isnan(hosting)
     share = states["contribution_share"].to_numpy()[host]
     weight = share.sum()
     summary = replace(

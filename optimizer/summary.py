@@ -65,7 +65,7 @@ class Summary:
         "Fair access met", "share", "the worst-served state's share of its entitlement"
     )
     juste_retour_met: float | None = _metric(
-        "Juste retour met", "share", "contribution-weighted, in countries with a usable site"
+        "Juste retour met", "share", "contribution-weighted, in the contributing countries owed it"
     )
 
     def to_dict(self) -> dict[str, Any]:

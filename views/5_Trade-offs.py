@@ -15,9 +15,9 @@ SETTINGS = {name: spec for name, spec in optimizer.SPECS.items() if spec.widget 
 # Fairness outcomes of a plan, and what each means.
 FAIRNESS = {
     "juste_retour_met": (
-        "For each contributing country with a usable site: its share of the pooled load divided "
-        "by its share of contributions, capped at 1, weighted by contribution. 1 means every "
-        "such country hosts at least what it pays in."
+        "For each contributing country with capacity or a build option: its share of the pooled "
+        "load divided by its share of contributions, capped at 1, weighted by contribution. 1 "
+        "means every such country hosts at least what it pays in."
     ),
     "min_access_ratio": (
         "A state's entitlement is its contribution share of total demand, capped at its own "
